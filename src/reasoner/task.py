@@ -1,0 +1,66 @@
+"""What a task plug-in provides: problems, prompts, a parser, a checker, a scorer.
+
+Inference-time `check` sees only the Problem; `score` sees gold and is called only by the
+evaluator, after the pipeline has answered.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from reasoner.types import Example, PalExemplar, Problem, RowError, Verdict
+
+
+class Task(abc.ABC):
+    """Base class for task plug-ins.
+
+    Subclasses set `name`, implement the abstract methods, and are exposed through the
+    `reasoner.tasks` entry point as a factory taking the spec's keyword parameters.
+    """
+
+    name: ClassVar[str] = ""
+    #: Told to the model by direct/cot prompts, e.g. "End with: Answer: <number>".
+    answer_instruction: ClassVar[str] = "End your reply with a line 'Answer: <answer>'."
+
+    def __init__(self) -> None:
+        self.spec: str = self.name
+        #: Bad rows of a data file, each with its line number and what is wrong.
+        self.errors: list[RowError] = []
+
+    @abc.abstractmethod
+    def examples(self) -> Iterator[Example]:
+        """Yield the task's examples (problem + gold), deterministically."""
+
+    def problems(self) -> Iterator[Problem]:
+        for example in self.examples():
+            yield example.problem
+
+    @abc.abstractmethod
+    def parse(self, text: str) -> Any | None:
+        """The answer value found in a model's text (or program output), or None. Never guess."""
+
+    def format(self, value: Any) -> str:
+        """Canonical text of a parsed value; `parse(format(v))` must give back `v`."""
+        return str(value)
+
+    @abc.abstractmethod
+    def check(self, problem: Problem, value: Any) -> Verdict:
+        """Judge `value` using the problem only (no gold): passed, failed or unknown."""
+
+    @abc.abstractmethod
+    def score(self, example: Example, value: Any) -> bool:
+        """True when `value` is a correct answer to `example` (uses gold)."""
+
+    def pal_exemplars(self) -> list[PalExemplar]:
+        """Worked programs for PAL prompts; empty means the generic set is used."""
+        return []
+
+    def direct_exemplars(self) -> list[tuple[str, str]]:
+        """(question, answer) pairs for few-shot direct prompts; may be empty."""
+        return []
+
+    def details(self, problem: Problem, value: Any) -> dict[str, Any]:
+        """Extra per-result facts for reports (e.g. optimality, illegal move); no gold."""
+        return {}

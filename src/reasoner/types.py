@@ -1,0 +1,204 @@
+"""Pydantic models that cross module borders.
+
+A `Problem` never carries gold; only an `Example` (held by the evaluator and by tasks) does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["system", "user", "assistant"]
+Status = Literal["passed", "failed", "unknown"]
+
+
+class Message(BaseModel):
+    role: Role
+    content: str
+
+
+class GenerationRequest(BaseModel):
+    """One chat generation request; `n` asks for that many independent samples."""
+
+    messages: list[Message]
+    max_tokens: int = Field(default=256, ge=1)
+    temperature: float = Field(default=0.0, ge=0.0)
+    top_p: float = Field(default=1.0, gt=0.0, le=1.0)
+    stop: list[str] = Field(default_factory=list)
+    n: int = Field(default=1, ge=1)
+    seed: int | None = None
+
+
+class Completion(BaseModel):
+    """One sampled text; `logprob` is the sum of its tokens' log-probabilities when known."""
+
+    text: str
+    tokens_out: int
+    logprob: float | None = None
+    finish_reason: str | None = None
+
+
+class Generation(BaseModel):
+    """A backend's reply to one `GenerationRequest`: `n` completions and their cost."""
+
+    completions: list[Completion]
+    tokens_in: int
+    latency_s: float
+
+    @property
+    def text(self) -> str:
+        return self.completions[0].text
+
+    @property
+    def tokens_out(self) -> int:
+        return sum(c.tokens_out for c in self.completions)
+
+
+class Problem(BaseModel):
+    """What a pipeline sees. No gold answer, ever.
+
+    `payload` is the task's structured view of the problem; `program_inputs` names the payload
+    fields that PAL programs receive as predefined variables (e.g. `FEN`, `N`), so a small model
+    need not copy long strings. `difficulty` holds the axes results are cut by.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    task: str
+    prompt: str
+    payload: dict[str, Any] = Field(default_factory=dict)
+    program_inputs: dict[str, Any] = Field(default_factory=dict)
+    difficulty: dict[str, int | float | str] = Field(default_factory=dict)
+
+
+class Example(BaseModel):
+    """A problem with its gold answer: only tasks and the evaluator hold these."""
+
+    problem: Problem
+    gold: Any
+
+
+class ExecutionResult(BaseModel):
+    """What the sandbox reports about one program run."""
+
+    ok: bool
+    stdout: str = ""
+    stderr: str = ""
+    error: str | None = None
+    exit_code: int | None = None
+    duration_s: float = 0.0
+    reason: str | None = None  # machine-readable failure class: timeout, memory, output, ...
+
+
+class Verdict(BaseModel):
+    """A checker's judgement of one attempt, with the evidence a human can read."""
+
+    checker: str
+    status: Status
+    evidence: str = ""
+    attempt: int | None = None  # index into Answer.attempts
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+class Attempt(BaseModel):
+    """One candidate answer and how it was produced."""
+
+    strategy: str
+    text: str = ""
+    answer: str | None = None
+    program: str | None = None
+    execution: ExecutionResult | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_s: float = 0.0
+    logprob: float | None = None
+    error: str | None = None
+
+
+class TraceEvent(BaseModel):
+    """One step of a pipeline run: a prompt, a completion, a program, a check, a decision."""
+
+    stage: str
+    kind: str
+    content: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Cost(BaseModel):
+    model_calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    wall_s: float = 0.0
+    sandbox_runs: int = 0
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(
+            model_calls=self.model_calls + other.model_calls,
+            tokens_in=self.tokens_in + other.tokens_in,
+            tokens_out=self.tokens_out + other.tokens_out,
+            wall_s=self.wall_s + other.wall_s,
+            sandbox_runs=self.sandbox_runs + other.sandbox_runs,
+        )
+
+
+class Answer(BaseModel):
+    """A pipeline's final word: a value or an explicit abstention, and how it got there."""
+
+    value: str | None
+    abstained: bool = False
+    confidence: float | None = None
+    verdicts: list[Verdict] = Field(default_factory=list)
+    attempts: list[Attempt] = Field(default_factory=list)
+    trace: list[TraceEvent] = Field(default_factory=list)
+    cost: Cost = Field(default_factory=Cost)
+    pipeline: str = ""
+    error: str | None = None
+
+
+class Result(BaseModel):
+    """One scored (task, problem, pipeline) cell of an evaluation."""
+
+    task: str
+    problem_id: str
+    pipeline: str
+    difficulty: dict[str, int | float | str] = Field(default_factory=dict)
+    answer: str | None
+    abstained: bool
+    correct: bool
+    gold: Any = None
+    confidence: float | None = None
+    verdicts: list[Verdict] = Field(default_factory=list)
+    cost: Cost = Field(default_factory=Cost)
+    trace: list[TraceEvent] = Field(default_factory=list)
+    attempts: list[Attempt] = Field(default_factory=list)
+    error: str | None = None
+
+
+class RowError(BaseModel):
+    """One bad item in a task's data file: where it is and what is wrong with it."""
+
+    source: str
+    line: int | None
+    item: str | None = None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.item + ': ' if self.item else ''}{self.message}"
+
+
+class PalExemplar(BaseModel):
+    """A worked PAL example: a question, the variables its program receives, the program."""
+
+    question: str
+    program: str
+    inputs: dict[str, Any] = Field(default_factory=dict)
