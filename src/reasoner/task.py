@@ -53,6 +53,11 @@ class Task(abc.ABC):
     def score(self, example: Example, value: Any) -> bool:
         """True when `value` is a correct answer to `example` (uses gold)."""
 
+    def canonical(self, text: str) -> str | None:
+        """The canonical answer string found in `text`, or None when there is none."""
+        value = self.parse(text)
+        return None if value is None else self.format(value)
+
     def pal_exemplars(self) -> list[PalExemplar]:
         """Worked programs for PAL prompts; empty means the generic set is used."""
         return []

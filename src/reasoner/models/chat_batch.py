@@ -1,0 +1,158 @@
+"""Runs a list of chat requests through transformers `generate` as left-padded batches.
+
+Rows that share sampling settings share one `generate`; each row keeps its own stop strings,
+token budget and log-probability, tracked by a stopping criterion, so batching never changes
+what a row returns (greedy text is identical to decoding it alone).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from transformers import LogitsProcessor, StoppingCriteria
+
+from reasoner.models.base import truncate_at_stop
+from reasoner.types import Completion, Generation, GenerationRequest
+
+
+@dataclass
+class _Row:
+    request_index: int
+    prompt: str
+    max_tokens: int
+    stop: tuple[str, ...]
+    done_at: int | None = None  # generated tokens kept (stop token included)
+    logprob: float = 0.0
+    reason: str = "length"
+
+
+@dataclass
+class _Tracker:
+    """Shared by the logits recorder and the stopping criterion of one `generate` call."""
+
+    rows: list[_Row]
+    prompt_len: int
+    tokenizer: Any
+    eos_ids: set[int]
+    last_logprobs: torch.Tensor | None = None
+    steps: int = 0
+    active: list[bool] = field(default_factory=list)
+
+
+class _RecordLogprobs(LogitsProcessor):
+    def __init__(self, tracker: _Tracker) -> None:
+        self.tracker = tracker
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        self.tracker.last_logprobs = torch.log_softmax(scores.float(), dim=-1)
+        return scores
+
+
+class _PerRowStop(StoppingCriteria):
+    def __init__(self, tracker: _Tracker) -> None:
+        self.tracker = tracker
+
+    def __call__(self, input_ids: torch.LongTensor, scores: Any = None, **kwargs: Any) -> torch.BoolTensor:
+        t = self.tracker
+        t.steps += 1
+        chosen = input_ids[:, -1]
+        logprobs = t.last_logprobs
+        done = []
+        for i, row in enumerate(t.rows):
+            if row.done_at is None:
+                token = int(chosen[i])
+                if logprobs is not None:
+                    row.logprob += float(logprobs[i, token])
+                if token in t.eos_ids:
+                    row.done_at, row.reason = t.steps - 1, "stop"
+                elif row.stop and _ends_with_stop(t, input_ids[i], row):
+                    row.done_at, row.reason = t.steps, "stop"
+                elif t.steps >= row.max_tokens:
+                    row.done_at, row.reason = t.steps, "length"
+            done.append(row.done_at is not None)
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+
+def _ends_with_stop(t: _Tracker, ids: torch.Tensor, row: _Row) -> bool:
+    # Decoding a short tail is enough: a stop string ends within the last few tokens.
+    tail = ids[max(t.prompt_len, ids.shape[0] - 8 - max(len(s) for s in row.stop)) :]
+    text = t.tokenizer.decode(tail, skip_special_tokens=True)
+    return any(s and s in text for s in row.stop)
+
+
+class BatchRunner:
+    """Turns requests into completions with one loaded transformers model."""
+
+    def __init__(self, model: Any, tokenizer: Any, *, max_rows: int = 16) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.device = next(model.parameters()).device
+        self.max_rows = max_rows
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        eos = model.generation_config.eos_token_id
+        self.eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+        if tokenizer.eos_token_id is not None:
+            self.eos_ids.add(tokenizer.eos_token_id)
+
+    def prompt_text(self, request: GenerationRequest) -> str:
+        messages = [m.model_dump() for m in request.messages]
+        return self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
+                                                  tokenize=False)
+
+    def run(self, requests: list[GenerationRequest]) -> list[Generation]:
+        """Generate for every request; rows with equal sampling settings are batched."""
+        started = time.perf_counter()
+        prompts = [self.prompt_text(r) for r in requests]
+        groups: dict[tuple, list[_Row]] = {}
+        for index, (request, prompt) in enumerate(zip(requests, prompts, strict=True)):
+            sampled = request.temperature > 0
+            key = (sampled, request.temperature if sampled else 0.0,
+                   request.top_p if sampled else 1.0, request.seed if sampled else None)
+            for _ in range(request.n):
+                groups.setdefault(key, []).append(
+                    _Row(index, prompt, request.max_tokens, tuple(request.stop)))
+        completions: list[list[Completion]] = [[] for _ in requests]
+        tokens_in = [len(self.tokenizer(p, add_special_tokens=False).input_ids) for p in prompts]
+        for key, rows in groups.items():
+            for start in range(0, len(rows), self.max_rows):
+                chunk = rows[start : start + self.max_rows]
+                for row, completion in zip(chunk, self._generate(key, chunk), strict=True):
+                    completions[row.request_index].append(completion)
+        latency = time.perf_counter() - started
+        return [
+            Generation(completions=c, tokens_in=n, latency_s=latency)
+            for c, n in zip(completions, tokens_in, strict=True)
+        ]
+
+    @torch.inference_mode()
+    def _generate(self, key: tuple, rows: list[_Row]) -> list[Completion]:
+        sampled, temperature, top_p, seed = key
+        encoded = self.tokenizer([r.prompt for r in rows], return_tensors="pt", padding=True,
+                                 padding_side="left", add_special_tokens=False).to(self.device)
+        tracker = _Tracker(rows, encoded.input_ids.shape[1], self.tokenizer, self.eos_ids)
+        options: dict[str, Any] = {"do_sample": False}
+        if sampled:
+            options = {"do_sample": True, "temperature": temperature, "top_p": top_p, "top_k": 0}
+            if seed is not None:
+                torch.manual_seed(seed)
+        output = self.model.generate(
+            **encoded,
+            max_new_tokens=max(r.max_tokens for r in rows),
+            logits_processor=[_RecordLogprobs(tracker)],
+            stopping_criteria=[_PerRowStop(tracker)],
+            pad_token_id=self.tokenizer.pad_token_id,
+            **options,
+        )
+        results = []
+        for i, row in enumerate(rows):
+            kept = row.done_at if row.done_at is not None else output.shape[1] - tracker.prompt_len
+            ids = output[i, tracker.prompt_len : tracker.prompt_len + kept]
+            text = self.tokenizer.decode(ids, skip_special_tokens=True)
+            text, cut = truncate_at_stop(text, row.stop)
+            results.append(Completion(text=text, tokens_out=int(kept), logprob=row.logprob,
+                                      finish_reason="stop" if cut else row.reason))
+        return results

@@ -1,0 +1,44 @@
+"""Prompt pieces shared by the generating strategies."""
+
+from __future__ import annotations
+
+from reasoner.task import Task
+from reasoner.types import Attempt, Completion, Generation, Message, Problem
+
+
+def question_messages(task: Task, problem: Problem, instruction: str) -> list[Message]:
+    """Few-shot turns from the task's direct exemplars, then the question and instruction."""
+    messages: list[Message] = []
+    for question, answer in task.direct_exemplars():
+        messages.append(Message(role="user", content=f"{question}\n{instruction}"))
+        messages.append(Message(role="assistant", content=answer))
+    messages.append(Message(role="user", content=f"{problem.prompt}\n{instruction}"))
+    return messages
+
+
+def with_feedback(messages: list[Message], previous: Attempt | None, feedback: str | None,
+                  instruction: str) -> list[Message]:
+    """Append the previous reply and the checker's evidence, asking for a corrected answer."""
+    if not feedback:
+        return messages
+    out = list(messages)
+    if previous is not None and (previous.program or previous.text):
+        out.append(Message(role="assistant", content=previous.program or previous.text))
+    out.append(Message(role="user", content=f"{feedback}\nPlease fix it. {instruction}"))
+    return out
+
+
+def attempt_from(strategy: str, task: Task, generation: Generation, completion: Completion,
+                 **fields: object) -> Attempt:
+    """An Attempt for one completion, with its canonical answer parsed by the task."""
+    values: dict[str, object] = {
+        "strategy": strategy,
+        "text": completion.text,
+        "answer": task.canonical(completion.text),
+        "tokens_in": generation.tokens_in,
+        "tokens_out": completion.tokens_out,
+        "latency_s": generation.latency_s,
+        "logprob": completion.logprob,
+    }
+    values.update(fields)
+    return Attempt.model_validate(values)

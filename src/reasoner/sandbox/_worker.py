@@ -1,0 +1,192 @@
+"""The program that runs inside the sandbox: waits for one untrusted program, runs it, reports.
+
+It is executed as a script by a fresh interpreter (`python -I -S -B worker.py ...`), inside
+bubblewrap or, in the fallback mode, as a plain child process. It imports only the standard
+library, because nothing of reasoner is visible in the sandbox.
+
+Protocol (the harness side is `process.py`):
+1. argv carries trusted settings from the harness: the status fd, the site directory holding
+   the allowed packages, the modules to pre-import, an optional uid to drop to.
+2. After pre-importing, the worker writes `R\\n` on the status fd: it is ready.
+3. It reads one JSON request from stdin until EOF: code, inputs, limits.
+4. It applies the limits (rlimits) to itself, binds the inputs as globals, runs the code, flushes
+   stdout/stderr and writes one JSON line on the status fd, then exits at once (`os._exit`).
+
+The status line comes from inside the sandbox, so a program can forge its own status; the
+harness therefore trusts it only for the program's own outcome, never for the limits it enforces.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import json
+import linecache
+import math
+import os
+import resource
+import socket
+import sys
+import traceback
+
+PROGRAM_FILENAME = "<program>"
+MAX_ERROR_CHARS = 1000
+# Network failures that, inside an empty network namespace, mean "there is no network".
+NETWORK_ERRNOS = {
+    errno.ENETUNREACH,
+    errno.EHOSTUNREACH,
+    errno.ECONNREFUSED,
+    errno.EADDRNOTAVAIL,
+    errno.ENETDOWN,
+}
+
+
+def _parse_args(argv: list[str]) -> dict[str, str]:
+    settings: dict[str, str] = {}
+    for arg in argv:
+        key, _, value = arg.partition("=")
+        settings[key.lstrip("-")] = value
+    return settings
+
+
+def _set_limit(kind: int, value: int) -> None:
+    # Soft and hard equal: a program without CAP_SYS_RESOURCE cannot raise them again.
+    resource.setrlimit(kind, (value, value))
+
+
+def _apply_limits(request: dict) -> None:
+    timeout = float(request["timeout"])
+    memory = int(request["memory_mb"]) * 1024 * 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_used = usage.ru_utime + usage.ru_stime
+    # CPU seconds are a backstop for the harness's wall-clock timer, counted from now.
+    _set_limit(resource.RLIMIT_CPU, int(math.ceil(cpu_used + timeout)) + 1)
+    _set_limit(resource.RLIMIT_AS, memory)
+    _set_limit(resource.RLIMIT_FSIZE, int(request["file_mb"]) * 1024 * 1024)
+    _set_limit(resource.RLIMIT_NOFILE, int(request["max_open_files"]))
+    _set_limit(resource.RLIMIT_CORE, 0)
+    # Only binds for a non-root real uid (the kernel exempts root); the pids cgroup is the real cap.
+    _set_limit(resource.RLIMIT_NPROC, int(request["max_processes"]))
+
+
+def _program_line(exc: BaseException) -> int | None:
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == PROGRAM_FILENAME:
+            line = lineno
+    if line is None and isinstance(exc, SyntaxError) and exc.filename == PROGRAM_FILENAME:
+        line = exc.lineno
+    return line
+
+
+def _describe(exc: BaseException, isolated: bool) -> str:
+    if isinstance(exc, SyntaxError):
+        message = f"{type(exc).__name__}: {exc.msg}"
+    else:
+        text = str(exc)
+        message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    line = _program_line(exc)
+    where = f" (line {line})" if line is not None else ""
+    blocked = isinstance(exc, socket.gaierror) or (
+        isinstance(exc, OSError) and exc.errno in NETWORK_ERRNOS
+    )
+    if isolated and blocked:
+        message = f"blocked: network is not available ({message})"
+    if len(message) > MAX_ERROR_CHARS:
+        message = message[:MAX_ERROR_CHARS] + "..."
+    return message + where
+
+
+def _flush_streams() -> None:
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except BaseException:  # a program may have closed or replaced its streams
+            pass
+
+
+def _report(status_fd: int, status: dict) -> None:
+    _flush_streams()
+    try:
+        os.write(status_fd, (json.dumps(status) + "\n").encode())
+    except OSError:
+        pass
+
+
+def _run(code: str, inputs: dict, isolated: bool, main_pid: int) -> tuple[dict, int]:
+    linecache.cache[PROGRAM_FILENAME] = (len(code), None, code.splitlines(True), PROGRAM_FILENAME)
+    namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
+    namespace.update(inputs)
+    try:
+        compiled = compile(code, PROGRAM_FILENAME, "exec")
+        exec(compiled, namespace)
+    except SystemExit as exc:
+        if os.getpid() != main_pid:
+            raise
+        code_value = exc.code
+        if code_value is None or code_value is True or code_value is False:
+            status_code = int(bool(code_value))
+        elif isinstance(code_value, int):
+            status_code = code_value & 0xFF
+        else:
+            print(code_value, file=sys.stderr)
+            status_code = 1
+        return {"kind": "exit", "exit_code": status_code}, status_code
+    except MemoryError:
+        namespace.clear()  # give memory back before reporting
+        if os.getpid() != main_pid:
+            raise
+        return {"kind": "memory"}, 1
+    except BaseException as exc:
+        if os.getpid() != main_pid:
+            raise
+        try:
+            traceback.print_exception(exc, file=sys.stderr)
+        except BaseException:
+            pass
+        return {"kind": "error", "error": _describe(exc, isolated)}, 1
+    return {"kind": "done", "exit_code": 0}, 0
+
+
+def main(argv: list[str]) -> None:
+    settings = _parse_args(argv)
+    status_fd = int(settings["status-fd"])
+    isolated = settings.get("isolated") == "1"
+    if settings.get("site"):
+        sys.path.append(settings["site"])
+    for name in filter(None, settings.get("preload", "").split(",")):
+        try:
+            __import__(name)
+        except Exception:  # a missing optional package must not stop the worker
+            pass
+    if settings.get("uid"):
+        uid = int(settings["uid"])
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    os.set_inheritable(status_fd, False)
+    os.write(status_fd, b"R\n")
+
+    request = json.loads(sys.stdin.buffer.read())
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    _apply_limits(request)
+
+    main_pid = os.getpid()
+    try:
+        status, exit_code = _run(request["code"], request["inputs"], isolated, main_pid)
+    except BaseException:
+        # Only a process the program forked gets here: it must not report for the worker.
+        _flush_streams()
+        os._exit(1)
+    if os.getpid() != main_pid:
+        _flush_streams()
+        os._exit(0)
+    _report(status_fd, status)
+    os._exit(exit_code)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,208 @@
+"""What a sandboxed interpreter needs to see, and the command lines that start one.
+
+The bubblewrap sandbox binds, read-only and at their host paths, only: the interpreter binary,
+the shared libraries it and the standard library's extension modules load (found with `ldd`),
+and the standard library itself with any site-packages folder inside it masked by an empty
+tmpfs. The allowed third-party packages are bound one by one under `/sandbox/site`, so that
+folder holds exactly those packages and nothing else of the host's site-packages.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import shutil
+import site
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from reasoner.errors import SandboxError
+
+ALLOWED_PACKAGES: tuple[str, ...] = ("sympy", "mpmath", "z3", "chess")
+SANDBOX_SITE = "/sandbox/site"
+SANDBOX_WORKER = "/sandbox/worker.py"
+SANDBOX_HOME = "/tmp"
+SANDBOX_UID = 65534  # "nobody": the program is never root, even inside its namespace
+WORKER_SOURCE = Path(__file__).with_name("_worker.py")
+# Extension modules whose libraries (X11, Tk, curses) a program has no use for.
+SKIPPED_EXTENSIONS = ("_tkinter", "_curses", "readline")
+PYTHON_FLAGS = ("-I", "-S", "-B", "-X", "utf8")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The host paths a sandboxed interpreter needs, found once per process."""
+
+    executable: str
+    stdlib_dirs: tuple[str, ...]
+    masked_dirs: tuple[str, ...]  # site-packages folders inside the stdlib dirs
+    libraries: tuple[str, ...]
+    packages: tuple[tuple[str, str], ...]  # (import name, host folder or file)
+
+
+def _package_path(name: str) -> str | None:
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        return str(Path(next(iter(spec.submodule_search_locations))).resolve())
+    return str(Path(spec.origin).resolve()) if spec.origin else None
+
+
+def _shared_objects(folder: str) -> list[str]:
+    found = []
+    for root, _dirs, files in os.walk(folder):
+        found += [os.path.join(root, f) for f in files if ".so" in f and not f.endswith(".py")]
+    return found
+
+
+def _ldd(files: list[str]) -> tuple[str, ...]:
+    """The shared libraries `files` load, as absolute paths (the dynamic loader included)."""
+    ldd = shutil.which("ldd", path=os.defpath)
+    if ldd is None:
+        raise SandboxError("cannot find `ldd`: install libc-bin so the sandbox can list libraries")
+    out = subprocess.run(
+        [ldd, *files], capture_output=True, text=True, env={"LC_ALL": "C"}, check=False
+    ).stdout
+    libraries = set()
+    for line in out.splitlines():
+        if not line[:1].isspace():
+            continue  # a "file:" header
+        parts = line.split()
+        path = parts[2] if len(parts) >= 3 and parts[1] == "=>" else parts[0]
+        if path.startswith("/") and os.path.exists(path):
+            libraries.add(path)
+    return tuple(sorted(libraries))
+
+
+def _stdlib_dirs() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    dirs = {str(Path(paths[key]).resolve()) for key in ("stdlib", "platstdlib")}
+    dynload = [p for p in sys.path if p.endswith("lib-dynload")]
+    dirs.update(str(Path(p).resolve()) for p in dynload)
+    # Keep only outermost folders: binding a folder twice would shadow the mask below.
+    ordered = sorted(dirs, key=len)
+    return tuple(d for i, d in enumerate(ordered) if not any(_inside(d, o) for o in ordered[:i]))
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+@functools.lru_cache(maxsize=8)
+def discover(packages: tuple[str, ...] = ALLOWED_PACKAGES) -> Layout:
+    """Find the interpreter, libraries, stdlib and allowed packages to bind (cached).
+
+    Args:
+        packages: import names of the third-party packages programs may import.
+
+    Returns:
+        The `Layout`; packages that are not installed are left out.
+    """
+    executable = str(Path(sys.executable).resolve())
+    stdlib = _stdlib_dirs()
+    site_dirs = {str(Path(p).resolve()) for p in site.getsitepackages() if os.path.isdir(p)}
+    for stdlib_dir in stdlib:
+        candidate = os.path.join(stdlib_dir, "site-packages")
+        if os.path.isdir(candidate):
+            site_dirs.add(candidate)
+    masked = tuple(sorted(d for d in site_dirs if any(_inside(d, s) for s in stdlib)))
+    found = [(name, _package_path(name)) for name in packages]
+    package_paths = tuple((name, path) for name, path in found if path is not None)
+    elf_files = [executable]
+    for folder in stdlib:
+        if folder.endswith("lib-dynload"):
+            elf_files += [
+                os.path.join(folder, f)
+                for f in sorted(os.listdir(folder))
+                if f.endswith(".so") and not f.startswith(SKIPPED_EXTENSIONS)
+            ]
+    for _name, path in package_paths:
+        if os.path.isdir(path):
+            elf_files += _shared_objects(path)
+    return Layout(executable, stdlib, masked, _ldd(elf_files), package_paths)
+
+
+def bwrap_command(
+    bwrap: str, layout: Layout, worker_args: list[str], tmp_size_mb: int
+) -> list[str]:
+    """The bubblewrap command line that starts one sandboxed worker.
+
+    Args:
+        bwrap: path of the bwrap binary.
+        layout: what to bind, from `discover()`.
+        worker_args: settings passed to `_worker.py` (status fd, preload, ...).
+        tmp_size_mb: size of the tmpfs that is the program's working directory.
+
+    Returns:
+        The argv to spawn.
+    """
+    argv = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns"]
+    argv += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
+    argv += ["--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    argv += ["--clearenv", "--setenv", "HOME", SANDBOX_HOME, "--setenv", "PATH", "/nonexistent"]
+    argv += ["--ro-bind", layout.executable, layout.executable]
+    for folder in layout.stdlib_dirs:
+        argv += ["--ro-bind", folder, folder]
+    for folder in layout.masked_dirs:
+        argv += ["--tmpfs", folder]
+    for library in layout.libraries:
+        argv += ["--ro-bind", library, library]
+    for name, path in layout.packages:
+        target = f"{SANDBOX_SITE}/{os.path.basename(path) if os.path.isfile(path) else name}"
+        argv += ["--ro-bind", path, target]
+    argv += ["--ro-bind", str(WORKER_SOURCE), SANDBOX_WORKER]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--size", str(tmp_size_mb * 1024 * 1024), "--tmpfs", SANDBOX_HOME]
+    argv += ["--remount-ro", "/", "--chdir", SANDBOX_HOME, "--"]
+    argv += [layout.executable, *PYTHON_FLAGS, SANDBOX_WORKER, "--site=" + SANDBOX_SITE]
+    return argv + ["--isolated=1", *worker_args]
+
+
+def fallback_site(layout: Layout) -> str:
+    """A temporary folder of symlinks to the allowed packages, for the rlimits-only mode.
+
+    Returns:
+        Its path; the caller removes it.
+    """
+    folder = tempfile.mkdtemp(prefix="reasoner-site-")
+    os.chmod(folder, 0o755)
+    for name, path in layout.packages:
+        link = name if os.path.isdir(path) else os.path.basename(path)
+        os.symlink(path, os.path.join(folder, link))
+    return folder
+
+
+def world_readable(paths: list[str]) -> bool:
+    """Whether an unprivileged user can read every path (and traverse each parent).
+
+    Returns:
+        True when the fallback worker may drop to the `nobody` uid and still import.
+    """
+    for path in paths:
+        current = Path(path)
+        for part in [current, *current.parents]:
+            try:
+                mode = part.stat().st_mode
+            except OSError:
+                return False
+            if not mode & 0o001 and part.is_dir():
+                return False
+        if not current.stat().st_mode & 0o004:
+            return False
+    return True
+
+
+def fallback_command(layout: Layout, site_dir: str, worker_args: list[str]) -> list[str]:
+    """The command line of a worker in the rlimits-only fallback mode (no bubblewrap).
+
+    Returns:
+        The argv to spawn; the caller sets a clean environment and a temporary cwd.
+    """
+    argv = [layout.executable, *PYTHON_FLAGS, str(WORKER_SOURCE), "--site=" + site_dir]
+    return argv + ["--isolated=0", *worker_args]

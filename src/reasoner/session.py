@@ -1,0 +1,231 @@
+"""The view a strategy stage gets of one pipeline run, and the updates it records.
+
+A stage reads the problem, the current candidate and its verdicts, calls the model or the
+sandbox through the session (so every prompt, completion, program and cost lands in the
+trace), and records attempts, verdicts and decisions; the graph merges those updates into
+its typed state with explicit reducers.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypedDict
+
+from reasoner.models.base import Model
+from reasoner.task import Task
+from reasoner.types import (
+    Attempt,
+    Cost,
+    ExecutionResult,
+    Generation,
+    Message,
+    Problem,
+    Status,
+    TraceEvent,
+    Verdict,
+)
+
+
+def _merge_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {**a, **b}
+
+
+def _last(_a: Any, b: Any) -> Any:
+    return b
+
+
+class GraphState(TypedDict, total=False):
+    """LangGraph state: list fields append, scalars take the latest write."""
+
+    attempts: Annotated[list[Attempt], operator.add]
+    verdicts: Annotated[list[Verdict], operator.add]
+    trace: Annotated[list[TraceEvent], operator.add]
+    cost: Annotated[Cost, operator.add]
+    candidate: Annotated[int | None, _last]
+    confidence: Annotated[float | None, _last]
+    abstained: Annotated[bool, _last]
+    generator: Annotated[int | None, _last]
+    loops: Annotated[dict[str, int], _merge_counts]
+
+
+ProgramRunner = Callable[..., Any]  # async (code, inputs=..., timeout=...) -> ExecutionResult
+
+
+@dataclass
+class RunContext:
+    """What stays fixed during one pipeline run: never part of the graph state."""
+
+    problem: Problem
+    task: Task
+    model: Model
+    generators: dict[int, Any]
+    run_program: ProgramRunner
+    program_timeout: float = 5.0
+
+
+@dataclass
+class Session:
+    """One stage's handle on a run. Read the state; record changes with the methods."""
+
+    ctx: RunContext
+    state: GraphState
+    stage: str
+    attempts: list[Attempt] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    trace: list[TraceEvent] = field(default_factory=list)
+    cost: Cost = field(default_factory=Cost)
+    writes: dict[str, Any] = field(default_factory=dict)
+
+    # -- reading -------------------------------------------------------------------------
+    @property
+    def problem(self) -> Problem:
+        return self.ctx.problem
+
+    @property
+    def task(self) -> Task:
+        return self.ctx.task
+
+    @property
+    def model(self) -> Model:
+        return self.ctx.model
+
+    def all_attempts(self) -> list[Attempt]:
+        return list(self.state.get("attempts", [])) + self.attempts
+
+    @property
+    def candidate_index(self) -> int | None:
+        return self.writes.get("candidate", self.state.get("candidate"))
+
+    @property
+    def candidate(self) -> Attempt | None:
+        index = self.candidate_index
+        return None if index is None else self.all_attempts()[index]
+
+    def candidate_value(self) -> Any | None:
+        """The task's parsed value of the current candidate's answer, or None."""
+        attempt = self.candidate
+        if attempt is None or attempt.answer is None:
+            return None
+        return self.task.parse(attempt.answer)
+
+    def verdicts_for(self, index: int | None = None) -> list[Verdict]:
+        index = self.candidate_index if index is None else index
+        every = list(self.state.get("verdicts", [])) + self.verdicts
+        return [v for v in every if v.attempt == index]
+
+    @property
+    def generator(self) -> Any | None:
+        """The Generator of the latest generating stage, for more samples or a repair."""
+        index = self.writes.get("generator", self.state.get("generator"))
+        return None if index is None else self.ctx.generators[index]
+
+    def confidence(self) -> float | None:
+        """Explicit confidence (vote agreement) if set, else from verdicts, else token probability.
+
+        A failed verdict gives 0; a passed one (and no failure) gives 1; with only unknown
+        verdicts, the candidate's mean token probability; None when nothing is known.
+        """
+        explicit = self.writes.get("confidence", self.state.get("confidence"))
+        if explicit is not None:
+            return float(explicit)
+        verdicts = self.verdicts_for()
+        if any(v.failed for v in verdicts):
+            return 0.0
+        if any(v.passed for v in verdicts):
+            return 1.0
+        attempt = self.candidate
+        if attempt is None or attempt.answer is None:
+            return 0.0
+        if attempt.logprob is not None and attempt.tokens_out > 0:
+            return math.exp(attempt.logprob / attempt.tokens_out)
+        return None
+
+    # -- acting --------------------------------------------------------------------------
+    async def ask(
+        self,
+        prompt: str | Sequence[Message],
+        *,
+        purpose: str = "generate",
+        **options: Any,
+    ) -> Generation:
+        """Call the model; the prompt, completions and cost go into the trace."""
+        messages = (
+            [Message(role="user", content=prompt)] if isinstance(prompt, str) else list(prompt)
+        )
+        started = time.perf_counter()
+        generation = await self.model.ask(messages, **options)
+        self.cost = self.cost + Cost(
+            model_calls=1,
+            tokens_in=generation.tokens_in,
+            tokens_out=generation.tokens_out,
+            wall_s=time.perf_counter() - started,
+        )
+        self.note("prompt", messages[-1].content, purpose=purpose, messages=len(messages))
+        for completion in generation.completions:
+            self.note("completion", completion.text, purpose=purpose,
+                      tokens_out=completion.tokens_out, finish=completion.finish_reason)
+        return generation
+
+    async def run_program(self, code: str) -> ExecutionResult:
+        """Run untrusted code in the sandbox with the problem's program inputs bound."""
+        self.note("program", code, inputs=sorted(self.problem.program_inputs))
+        result = await self.ctx.run_program(
+            code, inputs=dict(self.problem.program_inputs), timeout=self.ctx.program_timeout
+        )
+        self.cost = self.cost + Cost(sandbox_runs=1)
+        self.note("execution", result.stdout if result.ok else (result.error or "failed"),
+                  ok=result.ok, reason=result.reason, duration_s=round(result.duration_s, 4))
+        return result
+
+    def propose(self, attempt: Attempt) -> int:
+        """Add an attempt and make it the candidate; returns its index."""
+        index = self.add_attempt(attempt)
+        self.writes["candidate"] = index
+        self.writes["confidence"] = None  # a new candidate has not been voted on
+        return index
+
+    def add_attempt(self, attempt: Attempt) -> int:
+        index = len(self.state.get("attempts", [])) + len(self.attempts)
+        self.attempts.append(attempt)
+        self.note("attempt", attempt.answer if attempt.answer is not None else "(no answer)",
+                  index=index, strategy=attempt.strategy, error=attempt.error)
+        return index
+
+    def choose(self, index: int) -> None:
+        self.writes["candidate"] = index
+
+    def verdict(self, checker: str, status: Status | bool, evidence: str = "") -> Verdict:
+        """Judge the current candidate: `status` is passed/failed/unknown or a bool."""
+        if isinstance(status, bool):
+            status = "passed" if status else "failed"
+        verdict = Verdict(checker=checker, status=status, evidence=evidence,
+                          attempt=self.candidate_index)
+        self.verdicts.append(verdict)
+        self.note("verdict", evidence, checker=checker, status=status)
+        return verdict
+
+    def set_confidence(self, value: float) -> None:
+        self.writes["confidence"] = value
+
+    def abstain(self, reason: str) -> None:
+        self.writes["abstained"] = True
+        self.note("decision", f"abstain: {reason}")
+
+    def note(self, kind: str, content: str = "", **data: Any) -> None:
+        self.trace.append(TraceEvent(stage=self.stage, kind=kind, content=content, data=data))
+
+    def updates(self) -> dict[str, Any]:
+        """The state update this stage returns to the graph."""
+        out: dict[str, Any] = dict(self.writes)
+        if self.attempts:
+            out["attempts"] = self.attempts
+        if self.verdicts:
+            out["verdicts"] = self.verdicts
+        if self.trace:
+            out["trace"] = self.trace
+        out["cost"] = self.cost
+        return out

@@ -1,0 +1,61 @@
+"""What a strategy is: a factory whose arguments are its configuration.
+
+A factory (marked with `@strategy`, exposed through the `reasoner.strategies` entry point)
+returns one of three things, and the graph compiler wires each its own way:
+
+- a `Generator`: proposes candidate answers (direct, cot, pal, cove); later stages can ask it
+  for more samples (vote) or for a repair given a checker's evidence (retry);
+- a `Stage`: an async function of the `Session` that checks or decides (check, abstain, ...);
+- a `Loop`: a conditional edge back to the verifiers with a budget (retry).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from reasoner.types import Attempt
+
+if TYPE_CHECKING:
+    from reasoner.session import Session
+
+Stage = Callable[["Session"], Awaitable[None]]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def strategy(factory: F) -> F:
+    """Mark a function as a strategy factory (marking only: entry points register it)."""
+    factory.__reasoner_strategy__ = True  # type: ignore[attr-defined]
+    return factory
+
+
+class Generator(abc.ABC):
+    """Proposes candidate answers; the stage that runs it becomes the pipeline's generator."""
+
+    name: str = "generator"
+
+    @abc.abstractmethod
+    async def propose(
+        self, s: Session, *, feedback: str | None = None, n: int = 1, temperature: float = 0.0
+    ) -> list[Attempt]:
+        """Produce `n` attempts for `s.problem`.
+
+        Args:
+            s: the session (problem, task, model, trace).
+            feedback: evidence from failed checks of the previous candidate, to repair it.
+            n: how many independent attempts.
+            temperature: sampling temperature (0 = greedy).
+
+        Returns:
+            The attempts, each with `answer` set when one could be parsed.
+        """
+
+
+@dataclass(frozen=True)
+class Loop:
+    """Go back to the verifiers after a repair while the candidate fails, `max` times at most."""
+
+    max: int
+    name: str = "retry"

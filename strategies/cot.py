@@ -1,0 +1,24 @@
+"""`cot`: chain-of-thought prompting (Wei et al. 2022, "Chain-of-Thought Prompting Elicits
+Reasoning in Large Language Models"; zero-shot form from Kojima et al. 2022)."""
+
+from __future__ import annotations
+
+from reasoner import strategy
+from reasoner_strategies.direct import Direct
+
+
+class ChainOfThought(Direct):
+    name = "cot"
+
+    def _instruction(self, s):  # type: ignore[no-untyped-def]
+        return f"Let's think step by step. {s.task.answer_instruction}"
+
+
+@strategy
+def cot(max_tokens: int = 384) -> ChainOfThought:
+    """Chain of thought: reason step by step, then answer (Wei et al. 2022; Kojima et al. 2022).
+
+    Args:
+        max_tokens: the most tokens the model may write.
+    """
+    return ChainOfThought(max_tokens)

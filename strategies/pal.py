@@ -1,0 +1,95 @@
+"""`pal`: program-aided language models (Gao et al. 2022, "PAL: Program-aided Language
+Models"). The model writes a program; the sandbox runs it; the printed value is the answer.
+
+The task's payload fields that it marks as program inputs are bound as variables before the
+program runs (a FEN, a Hanoi size): a small model copies long strings badly, so handing them
+over lets the program's logic, not the model's copying, decide the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from reasoner import Attempt, Generator, Session, strategy
+from reasoner.loading import load_task
+from reasoner.prompting import attempt_from, with_feedback
+from reasoner.types import Message, PalExemplar
+
+INSTRUCTION = "Write a Python program that prints the answer."
+_FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)(?:```|$)", re.S)
+
+
+def extract_program(text: str) -> str:
+    """The program in a reply: the first fenced block, or else the whole reply."""
+    match = _FENCE.search(text)
+    code = match.group(1) if match else text
+    return code.strip("\n")
+
+
+def _describe_inputs(inputs: dict[str, Any]) -> str:
+    if not inputs:
+        return ""
+    names = ", ".join(f"{k} ({type(v).__name__})" for k, v in inputs.items())
+    return f"\nThese variables are already defined: {names}."
+
+
+def user_turn(question: str, inputs: dict[str, Any]) -> str:
+    return f"Question: {question}{_describe_inputs(inputs)}\n{INSTRUCTION}"
+
+
+def pal_messages(exemplars: list[PalExemplar], question: str, inputs: dict[str, Any]) -> list[Message]:
+    """Exemplars as chat turns (question, then the bare program), then the real question."""
+    messages: list[Message] = []
+    for ex in exemplars:
+        messages.append(Message(role="user", content=user_turn(ex.question, ex.inputs)))
+        messages.append(Message(role="assistant", content=ex.program.strip("\n")))
+    messages.append(Message(role="user", content=user_turn(question, inputs)))
+    return messages
+
+
+class Pal(Generator):
+    name = "pal"
+
+    def __init__(self, max_tokens: int, exemplars: int | None) -> None:
+        self.max_tokens = max_tokens
+        self.exemplars = exemplars
+
+    def _exemplars(self, s: Session) -> list[PalExemplar]:
+        own = s.task.pal_exemplars() or load_task("freeform").pal_exemplars()
+        return own[: self.exemplars] if self.exemplars is not None else own
+
+    async def propose(self, s: Session, *, feedback: str | None = None, n: int = 1,
+                      temperature: float = 0.0) -> list[Attempt]:
+        messages = pal_messages(self._exemplars(s), s.problem.prompt, s.problem.program_inputs)
+        messages = with_feedback(messages, s.candidate, feedback, INSTRUCTION)
+        generation = await s.ask(messages, max_tokens=self.max_tokens, temperature=temperature,
+                                 n=n, stop=["\nQuestion:"])
+        programs = [extract_program(c.text) for c in generation.completions]
+        results = await asyncio.gather(*(s.run_program(p) for p in programs))
+        attempts = []
+        for completion, program, result in zip(generation.completions, programs, results,
+                                               strict=True):
+            answer = s.task.canonical(result.stdout) if result.ok else None
+            error = None
+            if not result.ok:
+                error = f"the program failed: {result.error}"
+            elif answer is None:
+                shown = result.stdout.strip()[-200:] or "nothing"
+                error = f"the program printed {shown!r}, which is not an answer in the expected format"
+            attempts.append(attempt_from(self.name, s.task, generation, completion,
+                                         program=program, execution=result, answer=answer,
+                                         error=error))
+        return attempts
+
+
+@strategy
+def pal(max_tokens: int = 400, exemplars: int | None = None) -> Pal:
+    """PAL: the model writes a Python program, the sandbox runs it (Gao et al. 2022).
+
+    Args:
+        max_tokens: the most tokens the program may take.
+        exemplars: use only the first k worked examples (default: all the task has).
+    """
+    return Pal(max_tokens, exemplars)
