@@ -15,7 +15,12 @@ from typing import Any
 
 from reasoner.errors import PluginError
 
-GROUPS = {"models": "reasoner.models", "strategies": "reasoner.strategies", "tasks": "reasoner.tasks"}
+_SINGULAR = {"models": "model", "strategies": "strategy", "tasks": "task"}
+GROUPS = {
+    "models": "reasoner.models",
+    "strategies": "reasoner.strategies",
+    "tasks": "reasoner.tasks",
+}
 
 
 @dataclass
@@ -49,7 +54,7 @@ class Registry:
                 self._loaded[name] = ep.load()
             except Exception as exc:  # a broken plug-in must not take the registry down
                 raise PluginError(
-                    f"{self.kind[:-1]} plug-in '{name}' ({ep.value}) failed to load: {exc}"
+                    f"{_SINGULAR[self.kind]} plug-in '{name}' ({ep.value}) failed to load: {exc}"
                 ) from exc
         return self._loaded[name]
 

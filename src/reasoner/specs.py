@@ -96,7 +96,9 @@ def parse_stage(text: str, error: type[ReasonerError]) -> StageSpec:
 def parse_pipeline(spec: str | list[Any], error: type[ReasonerError]) -> list[StageSpec]:
     """`a >> b(k=1)` or a YAML-style list of `"a"`, `"b(k=1)"` or `{"b": {"k": 1}}`."""
     if isinstance(spec, str):
-        items: list[Any] = [p for p in _split_top_level(spec, ">>")]
+        if not spec.strip():
+            raise error("empty pipeline: name at least one stage, e.g. 'pal'")
+        items: list[Any] = list(_split_top_level(spec, ">>"))
     else:
         items = list(spec)
     stages = []
@@ -147,11 +149,15 @@ def call_with_kwargs(
     except Exception:
         hints = {}
     accepts_any = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
-    allowed = [n for n, p in sig.parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    allowed = [
+        n for n, p in sig.parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
     coerced = {}
     for key, value in kwargs.items():
         if key not in sig.parameters and not accepts_any:
-            listing = ", ".join(_describe_param(sig.parameters[n], hints) for n in allowed) or "none"
+            listing = (
+                ", ".join(_describe_param(sig.parameters[n], hints) for n in allowed) or "none"
+            )
             raise error(f"{what} has no parameter '{key}'; it takes: {listing}")
         hint = hints.get(key)
         if hint is not None and hint is not Any:

@@ -1,0 +1,93 @@
+"""`cove`: Chain-of-Verification (Dhuliawala et al. 2023, "Chain-of-Verification Reduces
+Hallucination in Large Language Models"), factored variant: draft an answer, plan
+verification questions, answer each in a fresh context that does not see the draft, then
+revise the draft in light of those answers. Every question and answer lands in the trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from reasoner import Attempt, Generator, Session, strategy
+from reasoner.prompting import attempt_from, question_messages, with_feedback
+
+_QUESTION_LINE = re.compile(r"^\s*(?:\d+[.)]|[-*•]|Q\d*[:.)])?\s*(.+\?)\s*$")
+
+
+def parse_questions(text: str, limit: int) -> list[str]:
+    """Verification questions, one per line (numbered, bulleted or bare, ending in '?')."""
+    questions = []
+    for line in text.splitlines():
+        match = _QUESTION_LINE.match(line)
+        if match and match.group(1) not in questions:
+            questions.append(match.group(1).strip())
+    return questions[:limit]
+
+
+class ChainOfVerification(Generator):
+    name = "cove"
+
+    def __init__(self, questions: int, max_tokens: int) -> None:
+        self.questions = questions
+        self.max_tokens = max_tokens
+
+    async def propose(
+        self, s: Session, *, feedback: str | None = None, n: int = 1, temperature: float = 0.0
+    ) -> list[Attempt]:
+        return [await self._one(s, feedback, temperature) for _ in range(n)]
+
+    async def _one(self, s: Session, feedback: str | None, temperature: float) -> Attempt:
+        instruction = s.task.answer_instruction
+        messages = with_feedback(
+            question_messages(s.task, s.problem, instruction), s.candidate, feedback, instruction
+        )
+        draft = await s.ask(
+            messages, purpose="draft", max_tokens=self.max_tokens, temperature=temperature
+        )
+        plan = await s.ask(
+            f"Question: {s.problem.prompt}\nDraft answer: {draft.text}\n"
+            f"Write {self.questions} short questions, one per line, each ending with '?', "
+            "whose answers would show whether the draft answer is correct.",
+            purpose="plan",
+            max_tokens=160,
+            temperature=temperature,
+        )
+        questions = parse_questions(plan.text, self.questions)
+        for q in questions:
+            s.note("question", q)
+        # Factored: each question in a fresh context that does not see the draft.
+        replies = await asyncio.gather(
+            *(
+                s.ask(q, purpose="verify", max_tokens=120, temperature=temperature)
+                for q in questions
+            )
+        )
+        checks = []
+        for q, reply in zip(questions, replies, strict=True):
+            s.note("verification_answer", reply.text, question=q)
+            checks.append(f"Q: {q}\nA: {reply.text.strip()}")
+        evidence = "\n".join(checks) or "(no verification questions could be read)"
+        final = await s.ask(
+            f"Question: {s.problem.prompt}\nDraft answer: {draft.text}\n"
+            f"Verification questions and independent answers:\n{evidence}\n"
+            f"Using the verification answers, correct any mistake in the draft. {instruction}",
+            purpose="revise",
+            max_tokens=self.max_tokens,
+            temperature=temperature,
+        )
+        attempt = attempt_from(self.name, s.task, final, final.completions[0])
+        if attempt.answer is None:  # a revision that lost the format keeps the draft's answer
+            attempt.answer = s.task.canonical(draft.text)
+        return attempt
+
+
+@strategy
+def cove(questions: int = 3, max_tokens: int = 256) -> ChainOfVerification:
+    """Chain-of-Verification: draft, plan checks, answer them independently, revise (Dhuliawala et al. 2023).
+
+    Args:
+        questions: how many verification questions to plan.
+        max_tokens: the most tokens for the draft and the revision.
+    """
+    return ChainOfVerification(questions, max_tokens)

@@ -1,0 +1,104 @@
+"""Wiring of the compiled LangGraph pipelines, with a scripted model and a fake runner."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from toy import ToyTask, fake_runner
+
+from reasoner import Pipeline, Problem, solve
+from reasoner.models.scripted import ScriptedModel
+from reasoner.session import RunContext
+
+TASK = ToyTask()
+EXAMPLES = list(TASK.examples())
+
+
+def run(pipeline: str, replies, example: int = 0):
+    model = ScriptedModel(replies)
+    answer = solve(EXAMPLES[example].problem, pipeline, model, task=TASK, run_program=fake_runner)
+    return answer, model
+
+
+def test_retry_feeds_checker_evidence_back():
+    answer, model = run("direct >> check >> retry(max=2)", ["Answer: 4", "Answer: 5"])
+    assert answer.value == "5"
+    assert [a.answer for a in answer.attempts] == ["4", "5"]
+    repair_prompt = model.requests[1].messages[-1].content
+    assert "4 is not 2 + 3" in repair_prompt
+    assert answer.verdicts[-1].status == "passed"
+
+
+def test_retry_stops_at_its_budget():
+    answer, model = run("direct >> check >> retry(max=2)", ["Answer: 9"])
+    assert len(model.requests) == 3
+    assert answer.value == "9"
+    assert answer.confidence == 0.0
+
+
+def test_retry_without_verifier_repairs_program_errors():
+    answer, _ = run("pal >> retry(max=1)", ["oops()", "print(5)"])
+    assert answer.attempts[0].error and "SyntaxError" in answer.attempts[0].error
+    assert answer.value == "5"
+
+
+def test_pal_runs_the_program_with_the_sandbox_runner():
+    answer, model = run("pal >> check", ["print(5)"])
+    assert answer.value == "5"
+    assert answer.cost.sandbox_runs == 1
+    assert answer.attempts[0].program == "print(5)"
+    kinds = [e.kind for e in answer.trace]
+    assert kinds[:4] == ["prompt", "completion", "program", "execution"]
+    assert "Question: What is 1 + 1?" in model.requests[0].messages[0].content
+
+
+def test_vote_takes_the_majority_and_reports_agreement():
+    answer, _ = run("direct >> vote(n=5)", ["Answer: 5", "Answer: 6", "Answer: 5", "Answer: 5", "Answer: 7"])
+    assert answer.value == "5"
+    assert answer.confidence == pytest.approx(0.6)
+
+
+def test_abstain_below_threshold_is_explicit():
+    answer, _ = run("direct >> vote(n=5) >> abstain(t=0.7)", ["Answer: 5", "Answer: 6"])
+    assert answer.abstained and answer.value is None
+    assert any("abstain" in e.content for e in answer.trace)
+
+
+def test_abstain_keeps_a_checked_answer():
+    answer, _ = run("direct >> check >> abstain(t=0.9)", ["Answer: 5"])
+    assert not answer.abstained and answer.value == "5" and answer.confidence == 1.0
+
+
+def test_a_failing_stage_is_recorded_not_raised():
+    def boom(_request):
+        raise RuntimeError("server on fire")
+
+    model = ScriptedModel(boom)
+    answer = solve(EXAMPLES[0].problem, "direct >> check", model, task=TASK, run_program=fake_runner)
+    assert answer.value is None
+    assert "server on fire" in (answer.error or "")
+
+
+def test_strategies_never_see_gold():
+    # Structurally: what a stage can reach carries no gold.
+    assert "gold" not in Problem.model_fields
+    assert all("gold" not in f.name and f.type != "Example" for f in dataclasses.fields(RunContext))
+    # Behaviourally: a distinctive gold value never reaches the model or the trace.
+    secret = 987654321
+    task = ToyTask([(2, 3)])
+    example = next(task.examples())
+    example = example.model_copy(update={"gold": secret})
+    model = ScriptedModel(lambda r: "Answer: 5")
+    for spec in ["direct >> check >> retry(max=1)", "pal >> check", "cot >> vote(n=3) >> abstain(t=0.5)"]:
+        answer = solve(example.problem, spec, model, task=task, run_program=fake_runner)
+        assert str(secret) not in answer.model_dump_json()
+    assert all(str(secret) not in r.model_dump_json() for r in model.requests)
+
+
+def test_compiled_graph_is_a_langgraph_state_graph_with_a_loop_edge():
+    pipe = Pipeline.parse("pal >> check >> retry(max=2) >> abstain(t=0.5)")
+    graph = pipe.graph().get_graph()
+    edges = {(e.source, e.target) for e in graph.edges}
+    assert ("2_retry", "1_check") in edges
+    assert ("1_check", "2_retry") in edges and ("1_check", "3_abstain") in edges
