@@ -69,7 +69,9 @@ def _wrap(index: int, built: Built):
                 s.writes["loops"] = used
                 feedback = failure_feedback(s)
                 s.note("repair", feedback, round=used[name], max=obj.max)
-                attempts = await s.generator.propose(s, feedback=feedback)
+                generator = s.generator
+                assert generator is not None  # pipeline validation puts a generator first
+                attempts = await generator.propose(s, feedback=feedback)
                 if attempts:
                     s.propose(attempts[0])
             else:
@@ -131,7 +133,9 @@ def _router(loop_name: str, budget: int, next_name: str):
     return route
 
 
-async def run_graph(pipeline_spec: str, built: list[Built], compiled: Any, ctx: RunContext) -> Answer:
+async def run_graph(
+    pipeline_spec: str, built: list[Built], compiled: Any, ctx: RunContext
+) -> Answer:
     """Run the compiled graph on `ctx.problem` and assemble the Answer."""
     started = time.perf_counter()
     loop_rounds = sum(b.obj.max for b in built if isinstance(b.obj, Loop))

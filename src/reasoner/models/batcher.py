@@ -42,8 +42,9 @@ class DynamicBatcher:
     def _ensure_thread(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._work, name="reasoner-batcher",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._work, name="reasoner-batcher", daemon=True
+                )
                 self._thread.start()
 
     async def submit(self, requests: list[GenerationRequest]) -> list[Generation]:

@@ -55,7 +55,9 @@ class _PerRowStop(StoppingCriteria):
     def __init__(self, tracker: _Tracker) -> None:
         self.tracker = tracker
 
-    def __call__(self, input_ids: torch.LongTensor, scores: Any = None, **kwargs: Any) -> torch.BoolTensor:
+    def __call__(
+        self, input_ids: torch.LongTensor, scores: Any = None, **kwargs: Any
+    ) -> torch.BoolTensor:
         t = self.tracker
         t.steps += 1
         chosen = input_ids[:, -1]
@@ -73,7 +75,7 @@ class _PerRowStop(StoppingCriteria):
                 elif t.steps >= row.max_tokens:
                     row.done_at, row.reason = t.steps, "length"
             done.append(row.done_at is not None)
-        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)  # type: ignore[return-value]
 
 
 def _ends_with_stop(t: _Tracker, ids: torch.Tensor, row: _Row) -> bool:
@@ -100,8 +102,9 @@ class BatchRunner:
 
     def prompt_text(self, request: GenerationRequest) -> str:
         messages = [m.model_dump() for m in request.messages]
-        return self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
-                                                  tokenize=False)
+        return self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=False
+        )
 
     def run(self, requests: list[GenerationRequest]) -> list[Generation]:
         """Generate for every request; rows with equal sampling settings are batched."""
@@ -110,11 +113,16 @@ class BatchRunner:
         groups: dict[tuple, list[_Row]] = {}
         for index, (request, prompt) in enumerate(zip(requests, prompts, strict=True)):
             sampled = request.temperature > 0
-            key = (sampled, request.temperature if sampled else 0.0,
-                   request.top_p if sampled else 1.0, request.seed if sampled else None)
+            key = (
+                sampled,
+                request.temperature if sampled else 0.0,
+                request.top_p if sampled else 1.0,
+                request.seed if sampled else None,
+            )
             for _ in range(request.n):
                 groups.setdefault(key, []).append(
-                    _Row(index, prompt, request.max_tokens, tuple(request.stop)))
+                    _Row(index, prompt, request.max_tokens, tuple(request.stop))
+                )
         completions: list[list[Completion]] = [[] for _ in requests]
         tokens_in = [len(self.tokenizer(p, add_special_tokens=False).input_ids) for p in prompts]
         for key, rows in groups.items():
@@ -131,8 +139,13 @@ class BatchRunner:
     @torch.inference_mode()
     def _generate(self, key: tuple, rows: list[_Row]) -> list[Completion]:
         sampled, temperature, top_p, seed = key
-        encoded = self.tokenizer([r.prompt for r in rows], return_tensors="pt", padding=True,
-                                 padding_side="left", add_special_tokens=False).to(self.device)
+        encoded = self.tokenizer(
+            [r.prompt for r in rows],
+            return_tensors="pt",
+            padding=True,
+            padding_side="left",
+            add_special_tokens=False,
+        ).to(self.device)
         tracker = _Tracker(rows, encoded.input_ids.shape[1], self.tokenizer, self.eos_ids)
         options: dict[str, Any] = {"do_sample": False}
         if sampled:
@@ -153,6 +166,12 @@ class BatchRunner:
             ids = output[i, tracker.prompt_len : tracker.prompt_len + kept]
             text = self.tokenizer.decode(ids, skip_special_tokens=True)
             text, cut = truncate_at_stop(text, row.stop)
-            results.append(Completion(text=text, tokens_out=int(kept), logprob=row.logprob,
-                                      finish_reason="stop" if cut else row.reason))
+            results.append(
+                Completion(
+                    text=text,
+                    tokens_out=int(kept),
+                    logprob=row.logprob,
+                    finish_reason="stop" if cut else row.reason,
+                )
+            )
         return results

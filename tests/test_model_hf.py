@@ -1,0 +1,57 @@
+"""The real embedded model (marked `model`): loaded once per run, batched == unbatched."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from reasoner import ModelNotFound, load_model
+from reasoner.models.hf import from_spec
+from reasoner.types import GenerationRequest, Message
+
+pytestmark = pytest.mark.model
+
+QUESTIONS = ["What is 2 + 3?", "What is 17 + 25?", "Name a colour.", "What is 9 * 9?"]
+
+
+def request(text: str, **options) -> GenerationRequest:
+    return GenerationRequest(messages=[Message(role="user", content=text)], max_tokens=24, **options)
+
+
+def test_load_model_is_cached_per_process(smollm2):
+    assert load_model("smollm2") is smollm2
+
+
+def test_batched_greedy_text_equals_unbatched(smollm2):
+    requests = [request(q) for q in QUESTIONS]
+    alone = [smollm2.generate_now([r])[0] for r in requests]
+    together = smollm2.generate_now(requests)
+    assert [g.text for g in alone] == [g.text for g in together]
+    assert all(g.tokens_in > 0 and g.completions[0].tokens_out > 0 for g in together)
+
+
+def test_concurrent_callers_are_gathered_into_one_batch(smollm2):
+    requests = [request(q) for q in QUESTIONS]
+    alone = [smollm2.generate_now([r])[0].text for r in requests]
+    before = smollm2.batcher.batches_run
+
+    async def together():
+        return await asyncio.gather(*(smollm2.generate([r]) for r in requests))
+
+    results = asyncio.run(together())
+    assert [r[0].text for r in results] == alone
+    assert smollm2.batcher.batches_run - before < len(requests)
+
+
+def test_stop_strings_and_samples(smollm2):
+    (counted,) = smollm2.generate_now([request("Count from 1 to 20, separated by commas.", stop=["5"])])
+    assert "5" not in counted.text
+    (sampled,) = smollm2.generate_now([request("Tell a story.", temperature=0.9, n=3, seed=1)])
+    assert len(sampled.completions) == 3
+    assert all(c.logprob is not None and c.logprob < 0 for c in sampled.completions)
+
+
+def test_missing_folder_is_one_clear_line():
+    with pytest.raises(ModelNotFound, match="folder /nonexistent/model does not exist"):
+        from_spec("/nonexistent/model")
