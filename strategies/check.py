@@ -17,7 +17,11 @@ def check():
     async def run(s: Session) -> None:
         attempt = s.candidate
         if attempt is None or attempt.answer is None:
-            reason = attempt.error if attempt is not None and attempt.error else "no answer could be read from the reply"
+            reason = (
+                attempt.error
+                if attempt is not None and attempt.error
+                else "no answer could be read from the reply"
+            )
             s.verdict("check", "failed", reason)
             return
         value = s.candidate_value()

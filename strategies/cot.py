@@ -3,8 +3,9 @@ Reasoning in Large Language Models"; zero-shot form from Kojima et al. 2022)."""
 
 from __future__ import annotations
 
-from reasoner import strategy
 from reasoner_strategies.direct import Direct
+
+from reasoner import strategy
 
 
 class ChainOfThought(Direct):

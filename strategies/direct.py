@@ -16,13 +16,13 @@ class Direct(Generator):
     def _instruction(self, s: Session) -> str:
         return self.instruction or s.task.answer_instruction
 
-    async def propose(self, s: Session, *, feedback: str | None = None, n: int = 1,
-                      temperature: float = 0.0) -> list[Attempt]:
+    async def propose(
+        self, s: Session, *, feedback: str | None = None, n: int = 1, temperature: float = 0.0
+    ) -> list[Attempt]:
         instruction = self._instruction(s)
         messages = question_messages(s.task, s.problem, instruction)
         messages = with_feedback(messages, s.candidate, feedback, instruction)
-        generation = await s.ask(messages, max_tokens=self.max_tokens, temperature=temperature,
-                                 n=n)
+        generation = await s.ask(messages, max_tokens=self.max_tokens, temperature=temperature, n=n)
         return [attempt_from(self.name, s.task, generation, c) for c in generation.completions]
 
 

@@ -8,6 +8,7 @@ over lets the program's logic, not the model's copying, decide the answer.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import re
 from typing import Any
@@ -28,6 +29,32 @@ def extract_program(text: str) -> str:
     return code.strip("\n")
 
 
+def complete_program(code: str) -> str:
+    """Print the final value when the program forgot to: a last bare expression or assignment.
+
+    PAL reads the answer from what a program returns or prints; our small model often writes
+    `expression = ...` and stops. The program is only parsed here (never run) to find that name.
+    """
+    if "print(" in code:
+        return code
+    try:
+        body = ast.parse(code).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return code  # the sandbox reports the syntax error to the user
+    if not body:
+        return code
+    last = body[-1]
+    if isinstance(last, ast.Expr):
+        return code + f"\nprint({ast.get_source_segment(code, last.value) or '_'})"
+    if (
+        isinstance(last, ast.Assign)
+        and len(last.targets) == 1
+        and isinstance(last.targets[0], ast.Name)
+    ):
+        return code + f"\nprint({last.targets[0].id})"
+    return code
+
+
 def _describe_inputs(inputs: dict[str, Any]) -> str:
     if not inputs:
         return ""
@@ -39,7 +66,9 @@ def user_turn(question: str, inputs: dict[str, Any]) -> str:
     return f"Question: {question}{_describe_inputs(inputs)}\n{INSTRUCTION}"
 
 
-def pal_messages(exemplars: list[PalExemplar], question: str, inputs: dict[str, Any]) -> list[Message]:
+def pal_messages(
+    exemplars: list[PalExemplar], question: str, inputs: dict[str, Any]
+) -> list[Message]:
     """Exemplars as chat turns (question, then the bare program), then the real question."""
     messages: list[Message] = []
     for ex in exemplars:
@@ -60,27 +89,41 @@ class Pal(Generator):
         own = s.task.pal_exemplars() or load_task("freeform").pal_exemplars()
         return own[: self.exemplars] if self.exemplars is not None else own
 
-    async def propose(self, s: Session, *, feedback: str | None = None, n: int = 1,
-                      temperature: float = 0.0) -> list[Attempt]:
+    async def propose(
+        self, s: Session, *, feedback: str | None = None, n: int = 1, temperature: float = 0.0
+    ) -> list[Attempt]:
         messages = pal_messages(self._exemplars(s), s.problem.prompt, s.problem.program_inputs)
         messages = with_feedback(messages, s.candidate, feedback, INSTRUCTION)
-        generation = await s.ask(messages, max_tokens=self.max_tokens, temperature=temperature,
-                                 n=n, stop=["\nQuestion:"])
-        programs = [extract_program(c.text) for c in generation.completions]
+        generation = await s.ask(
+            messages, max_tokens=self.max_tokens, temperature=temperature, n=n, stop=["\nQuestion:"]
+        )
+        programs = [complete_program(extract_program(c.text)) for c in generation.completions]
         results = await asyncio.gather(*(s.run_program(p) for p in programs))
         attempts = []
-        for completion, program, result in zip(generation.completions, programs, results,
-                                               strict=True):
+        for completion, program, result in zip(
+            generation.completions, programs, results, strict=True
+        ):
             answer = s.task.canonical(result.stdout) if result.ok else None
             error = None
             if not result.ok:
                 error = f"the program failed: {result.error}"
             elif answer is None:
                 shown = result.stdout.strip()[-200:] or "nothing"
-                error = f"the program printed {shown!r}, which is not an answer in the expected format"
-            attempts.append(attempt_from(self.name, s.task, generation, completion,
-                                         program=program, execution=result, answer=answer,
-                                         error=error))
+                error = (
+                    f"the program printed {shown!r}, which is not an answer in the expected format"
+                )
+            attempts.append(
+                attempt_from(
+                    self.name,
+                    s.task,
+                    generation,
+                    completion,
+                    program=program,
+                    execution=result,
+                    answer=answer,
+                    error=error,
+                )
+            )
         return attempts
 
 

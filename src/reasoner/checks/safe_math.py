@@ -10,13 +10,13 @@ fail at once with `ExpressionError` instead of hanging or exhausting memory.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
 
+from reasoner.checks.math_lexer import Token, lex
 from reasoner.errors import ReasonerError
 
 MAX_TEXT_CHARS = 300
@@ -31,112 +31,6 @@ MAX_DEPTH = 80
 
 class ExpressionError(ReasonerError):
     """Text is not an arithmetic expression this module evaluates, or is too big to evaluate."""
-
-
-@dataclass(frozen=True)
-class Token:
-    """One lexeme of a line; `value` is its normal form (`*` for `×`, digits without commas)."""
-
-    kind: str  # "num", "var", "op", "eq" or "word" (anything that ends an expression)
-    text: str
-    value: str
-    start: int
-    end: int
-    space_before: bool
-
-
-_TOKEN_RE = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
-  | (?P<times>(?<=[0-9)])[xX](?=[0-9(]))
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<breaker><=|>=|!=|=>|:=|\+=|-=|\*=|/=|%=|->|<-)
-  | (?P<eq>==?)
-  | (?P<op>\*\*|[-+*/()^%×·⋅∙÷−–²³])
-  | (?P<skip>[$€£\\])
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_SYMBOL_OPS = {"×": "*", "·": "*", "⋅": "*", "∙": "*", "÷": "/", "−": "-", "–": "-", "^": "**"}
-_WORD_OPS = {"times": "*", "plus": "+", "minus": "-", "cdot": "*", "div": "/"}
-_WORD_OPS_BY = {"multiplied": "*", "divided": "/"}  # only when followed by "by"
-_POWER_SUFFIX = {"squared": "2", "cubed": "3", "²": "2", "³": "3"}
-
-
-def lex(text: str) -> list[Token]:
-    """Split one line into tokens, reading `×`, `times`, `20%`, `1,234` and `x²` as arithmetic.
-
-    Args:
-        text: a line of prose, maths or code.
-
-    Returns:
-        The tokens in order; everything that cannot be part of an expression is a "word".
-    """
-    raw: list[Token] = []
-    space = False
-    for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup or "other"
-        if kind == "space":
-            space = True
-            continue
-        if kind == "skip":  # currency signs and TeX backslashes carry no arithmetic
-            continue
-        value = m.group()
-        if kind == "num":
-            value = value.replace(",", "")
-        elif kind == "times":
-            kind, value = "op", "*"
-        elif kind == "ident":
-            kind, value = ("var", value) if len(value) == 1 else ("word", value.lower())
-        elif kind in ("breaker", "other"):
-            kind = "word"
-        elif kind == "op":
-            value = _SYMBOL_OPS.get(value, value)
-        raw.append(Token(kind, m.group(), value, m.start(), m.end(), space))
-        space = False
-    return _read_words_as_operators(raw)
-
-
-def _read_words_as_operators(raw: list[Token]) -> list[Token]:
-    out: list[Token] = []
-    i = 0
-    while i < len(raw):
-        tok = raw[i]
-        nxt = raw[i + 1] if i + 1 < len(raw) else None
-        prev = out[-1] if out else None
-        if tok.value in _POWER_SUFFIX and tok.kind in ("op", "word"):
-            out.append(Token("op", tok.text, "**", tok.start, tok.end, tok.space_before))
-            out.append(Token("num", "", _POWER_SUFFIX[tok.value], tok.end, tok.end, False))
-        elif tok.kind == "word" and tok.value in _WORD_OPS:
-            out.append(Token("op", tok.text, _WORD_OPS[tok.value], tok.start, tok.end, True))
-        elif tok.kind == "word" and tok.value in _WORD_OPS_BY and nxt and nxt.value == "by":
-            out.append(Token("op", tok.text, _WORD_OPS_BY[tok.value], tok.start, nxt.end, True))
-            i += 1
-        elif tok.value in ("%", "percent") and prev is not None and prev.kind == "num":
-            if nxt is not None and (nxt.kind in ("num", "var") or nxt.value == "("):
-                out.append(Token("word", tok.text, "%", tok.start, tok.end, tok.space_before))
-            else:  # "20%" is 20/100; a % between operands is Python's modulo, not ours
-                merged = f"{prev.value}%"
-                out[-1] = Token("num", prev.text + tok.text, merged, prev.start, tok.end, prev.space_before)
-        elif tok.kind == "word" and tok.value == "of" and prev and prev.value.endswith("%"):
-            out.append(Token("op", tok.text, "*", tok.start, tok.end, True))
-        elif tok.kind == "var" and tok.value in "xX" and _operands_around(prev, nxt):
-            out.append(Token("op", tok.text, "*", tok.start, tok.end, tok.space_before))
-        elif tok.value == "%":
-            out.append(Token("word", tok.text, "%", tok.start, tok.end, tok.space_before))
-        else:
-            out.append(tok)
-        i += 1
-    return out
-
-
-def _operands_around(prev: Token | None, nxt: Token | None) -> bool:
-    # "3 x 4" is a product, "2x + 1" is a variable.
-    left = prev is not None and (prev.kind == "num" or prev.value == ")")
-    right = nxt is not None and (nxt.kind == "num" or nxt.value == "(")
-    return left and right
 
 
 @dataclass(frozen=True)
@@ -207,14 +101,10 @@ def _implicit_product(prev: Token, tok: Token) -> bool:
 
 
 def _literal_source(value: str) -> str:
-    percent = value.endswith("%")
-    digits = value.rstrip("%")
-    if len(digits.replace(".", "")) > MAX_LITERAL_DIGITS:
-        raise ExpressionError(f"number {digits[:20]}... has more than {MAX_LITERAL_DIGITS} digits")
-    number = Fraction(digits) / (100 if percent else 1)
-    if number.denominator == 1:
-        return str(number.numerator)
-    return f"({number.numerator} / {number.denominator})"
+    # A quoted literal keeps 12.5 and 20% exact; user text cannot hold quotes (they lex as words).
+    if len(value.rstrip("%").replace(".", "")) > MAX_LITERAL_DIGITS:
+        raise ExpressionError(f"number {value[:20]}... has more than {MAX_LITERAL_DIGITS} digits")
+    return repr(value)
 
 
 _ARITH_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
@@ -231,7 +121,7 @@ def _validate(node: ast.AST, depth: int, python: bool = False) -> set[str]:
         return _validate(node.left, depth + 1, python) | _validate(node.right, depth + 1, python)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         return _validate(node.operand, depth + 1, python)
-    if isinstance(node, ast.Constant) and type(node.value) in ((int, float) if python else (int,)):
+    if isinstance(node, ast.Constant) and type(node.value) in ((int, float) if python else (str,)):
         return set()
     if isinstance(node, ast.Name) and (python or len(node.id) == 1):
         return {node.id}
@@ -278,6 +168,9 @@ def evaluate(
 
 def _build(node: ast.AST, env: Mapping[str, sympy.Expr], symbols: bool) -> sympy.Expr:
     if isinstance(node, ast.Constant):
+        if isinstance(node.value, str):  # a literal from `lex`: "1234", "12.5" or "20%"
+            number = Fraction(node.value.rstrip("%")) / (100 if node.value.endswith("%") else 1)
+            return sympy.Rational(number.numerator, number.denominator)
         if isinstance(node.value, float):
             if node.value != node.value or abs(node.value) == float("inf"):
                 raise ExpressionError("not a finite number")
@@ -363,13 +256,74 @@ def format_value(value: sympy.Expr) -> str:
         return digits if len(digits) <= 60 else f"{digits[:12]}...({len(digits)} digits)"
     if value.is_Rational:
         rational = sympy.Rational(value)
-        q = rational.q
-        for factor in (2, 5):
-            while q % factor == 0:
-                q //= factor
-        if q == 1 and rational.q <= 10**12:
-            return str(Fraction(rational.p, rational.q).__format__("f")).rstrip("0")
+        places = _decimal_places(rational.q)
+        if places is not None:
+            scaled = abs(rational.p) * 10**places // rational.q
+            whole, frac = divmod(scaled, 10**places)
+            return f"{'-' if rational.p < 0 else ''}{whole}.{frac:0{places}d}"
         return f"{format_value(sympy.Integer(rational.p))}/{rational.q} ≈ {sympy.N(rational, 10)}"
     if value.is_number:
         return f"≈ {sympy.N(value, 10)}"
     return str(value)
+
+
+def _decimal_places(denominator: int) -> int | None:
+    """Digits after the point of a fraction with this denominator, if it terminates soon."""
+    for places in range(1, 13):
+        if 10**places % denominator == 0:
+            return places
+    return None
+
+
+def values_equal(left: sympy.Expr, right: sympy.Expr) -> bool:
+    """Exact equality of two numbers; algebraic ones (roots) are compared to 40 digits.
+
+    Args:
+        left: a value from `evaluate`.
+        right: another.
+
+    Returns:
+        Whether they are the same number (False when either is symbolic).
+    """
+    diff = left - right
+    if diff.is_Rational:
+        return bool(diff == 0)
+    if not diff.is_number:
+        return False
+    return bool(abs(sympy.N(diff, 50)) < sympy.Rational(1, 10**40))
+
+
+def literal_decimal_places(text: str) -> int | None:
+    """How many decimals a bare number literal states (`3.33` -> 2), or None if not one.
+
+    Args:
+        text: one side of a claim, or an answer.
+
+    Returns:
+        The digits after the point when `text` is a single decimal literal, else None.
+    """
+    tokens = lex(text)
+    if len(tokens) == 2 and tokens[0].value == "-":
+        tokens = tokens[1:]
+    if len(tokens) != 1 or tokens[0].kind != "num" or "." not in tokens[0].value:
+        return None
+    return len(tokens[0].value.rstrip("%").split(".")[1])
+
+
+def within_places(left: sympy.Expr, right: sympy.Expr, places: int) -> bool:
+    """Whether one number is the other rounded to `places` decimals (10/3 and 3.33).
+
+    Only correct rounding passes: 2/3 = 0.66 is a truncation and a real slip.
+
+    Args:
+        left: a value.
+        right: another.
+        places: decimals stated by the literal side.
+
+    Returns:
+        Whether the stated precision covers the difference.
+    """
+    diff = left - right
+    if not diff.is_number:
+        return False
+    return bool(abs(sympy.N(diff, 50)) <= sympy.Rational(1, 2 * 10**places))

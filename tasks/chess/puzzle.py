@@ -1,0 +1,78 @@
+"""One chess puzzle as the loaders and the generator produce it, and its Example."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from reasoner_tasks.chess.prompts import fen_prompt, pgn_prompt
+
+from reasoner.types import Example, Problem
+
+TASK_NAME = "chess"
+
+
+@dataclass(frozen=True)
+class Puzzle:
+    """A position to move from and the solution line.
+
+    `line` is in UCI and starts with the solver's move; it alternates solver and opponent
+    and ends with the solver's move. It is gold: it never enters the Problem.
+    """
+
+    id: str
+    source: str  # "lichess", "bigbench" or "generated"
+    fen: str
+    line: tuple[str, ...]
+    line_san: tuple[str, ...]
+    mate_in: int | None
+    pgn: str | None = None
+    last_move: str | None = None  # the opponent's move that led to `fen`, in SAN
+    rating: int | None = None
+    # Kept for filtering only: a theme such as "fork" hints at the answer, so it stays out
+    # of the Problem.
+    themes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def solver_moves(self) -> int:
+        return (len(self.line) + 1) // 2
+
+    def difficulty(self) -> dict[str, int | float | str]:
+        """Lichess: rating rounded down to 400s, the solver's move count, mate depth."""
+        if self.source != "lichess":
+            return {"mate_depth": self.mate_in or 1}
+        out: dict[str, int | float | str] = {"moves": self.solver_moves}
+        if self.rating is not None:
+            out["rating"] = self.rating // 400 * 400
+        if self.mate_in is not None:
+            out["mate_depth"] = self.mate_in
+        return out
+
+    def to_example(self) -> Example:
+        payload: dict[str, Any] = {
+            "source": self.source,
+            "fen": self.fen,
+            "solver_moves": self.solver_moves,
+            "mate_in": self.mate_in,
+        }
+        inputs = {"FEN": self.fen}
+        if self.pgn is not None:
+            payload["pgn"] = self.pgn
+            inputs["PGN"] = self.pgn
+            prompt = pgn_prompt(self.pgn, self.fen)
+        else:
+            prompt = fen_prompt(self.fen, self.solver_moves, self.mate_in, self.last_move)
+        if self.last_move:
+            payload["last_move"] = self.last_move
+        if self.rating is not None:
+            payload["rating"] = self.rating
+        problem = Problem(
+            id=self.id,
+            task=TASK_NAME,
+            prompt=prompt,
+            payload=payload,
+            program_inputs=inputs,
+            difficulty=self.difficulty(),
+        )
+        gold = {"line": list(self.line), "line_san": list(self.line_san), "mate_in": self.mate_in}
+        return Example(problem=problem, gold=gold)

@@ -1,0 +1,122 @@
+"""The chess puzzle task: Lichess puzzles, BIG-bench checkmate_in_one, or generated mates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from reasoner_tasks.chess import prompts
+from reasoner_tasks.chess.files import load_puzzles
+from reasoner_tasks.chess.generator import generate
+from reasoner_tasks.chess.judging import answer_details, check_answer, score_answer
+from reasoner_tasks.chess.notation import format_moves, parse_moves
+from reasoner_tasks.chess.puzzle import TASK_NAME, Puzzle
+
+from reasoner.errors import BadTaskSpec
+from reasoner.task import Task
+from reasoner.types import Example, PalExemplar, Problem, Verdict
+
+DEFAULT_GENERATED = 100
+
+
+def _as_moves(value: Any) -> tuple[str, ...] | None:
+    """Accept the canonical tuple, a list of tokens, or text (parsed)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return parse_moves(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return tuple(value) or None
+    return None
+
+
+class ChessTask(Task):
+    """Chess puzzles: find the mate (or the best line) from a position.
+
+    Program inputs: `FEN` (the position to move from) for every puzzle, and `PGN` (the game
+    so far) for BIG-bench items.
+    """
+
+    name: ClassVar[str] = TASK_NAME
+    # No example move here: a small model that copies the instruction verbatim must not
+    # thereby give a move.
+    answer_instruction: ClassVar[str] = (
+        "End your reply with a line 'Answer: <your move in SAN>' (for a line, your moves in order)."
+    )
+
+    def __init__(self, puzzles: list[Puzzle], style: prompts.Style) -> None:
+        super().__init__()
+        self._examples = [p.to_example() for p in puzzles]
+        self.style = style
+
+    def examples(self) -> Iterator[Example]:
+        yield from self._examples
+
+    def parse(self, text: str) -> tuple[str, ...] | None:
+        """The moves an answer gives, canonical SAN or UCI; legality is `check`'s job."""
+        return parse_moves(text)
+
+    def format(self, value: Any) -> str:
+        moves = _as_moves(value)
+        return format_moves(moves) if moves else ""
+
+    def check(self, problem: Problem, value: Any) -> Verdict:
+        """Legality, and mate for mate puzzles, in the problem's position (no gold)."""
+        return check_answer(problem.payload, _as_moves(value))
+
+    def score(self, example: Example, value: Any) -> bool:
+        """Right when the solver's moves are the puzzle's, or a move mates (Lichess rules)."""
+        return score_answer(example.problem.payload["fen"], example.gold["line"], _as_moves(value))
+
+    def pal_exemplars(self) -> list[PalExemplar]:
+        return prompts.pal_exemplars(self.style)
+
+    def direct_exemplars(self) -> list[tuple[str, str]]:
+        return prompts.direct_exemplars(self.style)
+
+    def details(self, problem: Problem, value: Any) -> dict[str, Any]:
+        """{"legal", "mate", "illegal_reason", "moves_given"} for the answer's first move."""
+        return answer_details(problem.payload, _as_moves(value))
+
+
+def chess(
+    path: str | None = None, n: int | None = None, seed: int = 0, theme: str = ""
+) -> ChessTask:
+    """Chess puzzles: Lichess CSV, BIG-bench checkmate_in_one, or generated mates in one.
+
+    Args:
+        path: a Lichess puzzle CSV or a BIG-bench checkmate_in_one task.json; without it,
+            mate-in-one positions are generated.
+        n: how many puzzles: from a file the first n (default all), generated n (default 100).
+        seed: the generator's seed (generated puzzles only).
+        theme: keep only puzzles with this Lichess theme, e.g. mateIn1 (BIG-bench and
+            generated puzzles carry "mate" and "mateIn1").
+
+    Returns:
+        The task; bad rows of the file are listed in its `errors`.
+
+    Raises:
+        TaskFileError: when the file cannot be used at all.
+    """
+    if n is not None and n < 0:
+        raise BadTaskSpec(f"chess: n={n} is negative; give a count such as n=100")
+    if path:
+        puzzles, errors = load_puzzles(path)
+        style: prompts.Style = "pgn" if all(p.pgn for p in puzzles) else "fen"
+    else:
+        puzzles, errors = generate(DEFAULT_GENERATED if n is None else n, seed), []
+        style = "fen"
+    if theme:
+        puzzles = [p for p in puzzles if theme in p.themes]
+    if n is not None:
+        puzzles = puzzles[:n]
+    task = ChessTask(puzzles, style)
+    task.errors = errors
+    task.spec = _spec(path, n, seed, theme)
+    return task
+
+
+def _spec(path: str | None, n: int | None, seed: int, theme: str) -> str:
+    params = {"path": path, "n": n, "seed": seed if not path else None, "theme": theme or None}
+    given = ",".join(f"{k}={v}" for k, v in params.items() if v is not None)
+    return f"{TASK_NAME}:{given}" if given else TASK_NAME
