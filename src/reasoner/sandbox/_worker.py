@@ -19,6 +19,7 @@ harness therefore trusts it only for the program's own outcome, never for the li
 from __future__ import annotations
 
 import builtins
+import contextlib
 import errno
 import json
 import linecache
@@ -108,10 +109,8 @@ def _flush_streams() -> None:
 
 def _report(status_fd: int, status: dict) -> None:
     _flush_streams()
-    try:
+    with contextlib.suppress(OSError):
         os.write(status_fd, (json.dumps(status) + "\n").encode())
-    except OSError:
-        pass
 
 
 def _run(code: str, inputs: dict, isolated: bool, main_pid: int) -> tuple[dict, int]:
@@ -137,29 +136,45 @@ def _run(code: str, inputs: dict, isolated: bool, main_pid: int) -> tuple[dict, 
         namespace.clear()  # give memory back before reporting
         if os.getpid() != main_pid:
             raise
-        return {"kind": "memory"}, 1
+        return {"kind": "memory", "exit_code": 1}, 1
     except BaseException as exc:
         if os.getpid() != main_pid:
             raise
         try:
-            traceback.print_exception(exc, file=sys.stderr)
+            # Start the traceback at the program's own frames: the worker's are noise.
+            tb = exc.__traceback__
+            while tb is not None and tb.tb_frame.f_code.co_filename != PROGRAM_FILENAME:
+                tb = tb.tb_next
+            traceback.print_exception(type(exc), exc, tb, file=sys.stderr)
         except BaseException:
             pass
-        return {"kind": "error", "error": _describe(exc, isolated)}, 1
+        return {"kind": "error", "error": _describe(exc, isolated), "exit_code": 1}, 1
     return {"kind": "done", "exit_code": 0}, 0
+
+
+def _die_with_parent() -> None:
+    """Without bubblewrap's --die-with-parent, ask the kernel to kill us if the harness dies."""
+    import ctypes
+
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+    if os.getppid() != parent:  # the harness died before the request took effect
+        os._exit(1)
 
 
 def main(argv: list[str]) -> None:
     settings = _parse_args(argv)
+    if settings.get("pdeathsig") == "1":
+        _die_with_parent()
     status_fd = int(settings["status-fd"])
     isolated = settings.get("isolated") == "1"
     if settings.get("site"):
         sys.path.append(settings["site"])
     for name in filter(None, settings.get("preload", "").split(",")):
-        try:
+        # A missing optional package must not stop the worker.
+        with contextlib.suppress(Exception):
             __import__(name)
-        except Exception:  # a missing optional package must not stop the worker
-            pass
     if settings.get("uid"):
         uid = int(settings["uid"])
         os.setgroups([])
@@ -168,7 +183,10 @@ def main(argv: list[str]) -> None:
     os.set_inheritable(status_fd, False)
     os.write(status_fd, b"R\n")
 
-    request = json.loads(sys.stdin.buffer.read())
+    raw = sys.stdin.buffer.read()
+    if not raw:  # the harness discarded this worker without a program
+        os._exit(0)
+    request = json.loads(raw)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)

@@ -3,8 +3,8 @@
 We run as root, so RLIMIT_NPROC does not bind; a pids cgroup does, for every process the
 program forks, however it detaches (setsid, double fork). Both hierarchies are handled:
 cgroup v1 with a `pids` controller mount, and cgroup v2 with `pids` in `cgroup.controllers`.
-Each harness process owns one folder, `reasoner-sandbox-<pid>`, under its own cgroup; each
-worker gets a child folder in it. Folders left by a harness that died are swept on start.
+Each pool owns one folder, `reasoner-sandbox-<harness pid>-<n>`, under the harness's own
+cgroup; each worker gets a child folder in it. Folders left by a harness that died are swept on start.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 PREFIX = "reasoner-sandbox-"
 _counter = itertools.count()
+_pool_counter = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def _alive(pid: int) -> bool:
 
 def _mounts() -> list[tuple[str, str, str]]:
     """(mount point, fs type, super options) of each cgroup mount, from mountinfo."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     try:
         lines = Path("/proc/self/mountinfo").read_text().splitlines()
     except OSError:
@@ -120,7 +121,7 @@ class PidsCgroups:
     def __init__(self, base: Path, v2: bool) -> None:
         self.base = base
         self.v2 = v2
-        self.root = base / f"{PREFIX}{os.getpid()}"
+        self.root = base / f"{PREFIX}{os.getpid()}-{next(_pool_counter)}"
 
     @classmethod
     def detect(cls) -> PidsCgroups | None:
@@ -178,13 +179,13 @@ class PidsCgroups:
         if not self.base.is_dir():
             return
         for folder in self.base.glob(f"{PREFIX}*"):
-            suffix = folder.name[len(PREFIX) :]
-            if not suffix.isdigit() or _alive(int(suffix)):
+            owner = folder.name[len(PREFIX) :].split("-")[0]
+            if not owner.isdigit() or _alive(int(owner)):
                 continue
             self._remove_tree(folder)
 
     def close(self) -> None:
-        """Kill everything left in this harness's folder and remove it."""
+        """Kill everything left in this pool's folder and remove it."""
         self._remove_tree(self.root)
 
     def _remove_tree(self, folder: Path) -> None:

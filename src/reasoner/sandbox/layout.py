@@ -80,11 +80,22 @@ def _ldd(files: list[str]) -> tuple[str, ...]:
     return tuple(sorted(libraries))
 
 
-def _stdlib_dirs() -> tuple[str, ...]:
-    paths = sysconfig.get_paths()
-    dirs = {str(Path(paths[key]).resolve()) for key in ("stdlib", "platstdlib")}
-    dynload = [p for p in sys.path if p.endswith("lib-dynload")]
-    dirs.update(str(Path(p).resolve()) for p in dynload)
+def _dynload_dir() -> str | None:
+    """Where the standard library's extension modules live (None for a static build)."""
+    folder = sysconfig.get_config_var("DESTSHARED")
+    if folder and os.path.isdir(folder):
+        return str(Path(folder).resolve())
+    for path in sys.path:
+        if path.endswith("lib-dynload") and os.path.isdir(path):
+            return str(Path(path).resolve())
+    return None
+
+
+def _stdlib_dirs(dynload: str | None) -> tuple[str, ...]:
+    # os.py's folder is the stdlib of the base interpreter, never a virtualenv's folder.
+    dirs = {str(Path(os.__file__).resolve().parent)}
+    if dynload:
+        dirs.add(dynload)
     # Keep only outermost folders: binding a folder twice would shadow the mask below.
     ordered = sorted(dirs, key=len)
     return tuple(d for i, d in enumerate(ordered) if not any(_inside(d, o) for o in ordered[:i]))
@@ -105,7 +116,8 @@ def discover(packages: tuple[str, ...] = ALLOWED_PACKAGES) -> Layout:
         The `Layout`; packages that are not installed are left out.
     """
     executable = str(Path(sys.executable).resolve())
-    stdlib = _stdlib_dirs()
+    dynload = _dynload_dir()
+    stdlib = _stdlib_dirs(dynload)
     site_dirs = {str(Path(p).resolve()) for p in site.getsitepackages() if os.path.isdir(p)}
     for stdlib_dir in stdlib:
         candidate = os.path.join(stdlib_dir, "site-packages")
@@ -115,13 +127,12 @@ def discover(packages: tuple[str, ...] = ALLOWED_PACKAGES) -> Layout:
     found = [(name, _package_path(name)) for name in packages]
     package_paths = tuple((name, path) for name, path in found if path is not None)
     elf_files = [executable]
-    for folder in stdlib:
-        if folder.endswith("lib-dynload"):
-            elf_files += [
-                os.path.join(folder, f)
-                for f in sorted(os.listdir(folder))
-                if f.endswith(".so") and not f.startswith(SKIPPED_EXTENSIONS)
-            ]
+    if dynload:
+        elf_files += [
+            os.path.join(dynload, f)
+            for f in sorted(os.listdir(dynload))
+            if f.endswith(".so") and not f.startswith(SKIPPED_EXTENSIONS)
+        ]
     for _name, path in package_paths:
         if os.path.isdir(path):
             elf_files += _shared_objects(path)
@@ -170,12 +181,27 @@ def fallback_site(layout: Layout) -> str:
     Returns:
         Its path; the caller removes it.
     """
-    folder = tempfile.mkdtemp(prefix="reasoner-site-")
+    sweep_stale_dirs()
+    folder = tempfile.mkdtemp(prefix=f"reasoner-site-{os.getpid()}-")
     os.chmod(folder, 0o755)
     for name, path in layout.packages:
         link = name if os.path.isdir(path) else os.path.basename(path)
         os.symlink(path, os.path.join(folder, link))
     return folder
+
+
+def fallback_workdir() -> str:
+    """A fresh temporary working directory for one fallback-mode program."""
+    return tempfile.mkdtemp(prefix=f"reasoner-run-{os.getpid()}-")
+
+
+def sweep_stale_dirs() -> None:
+    """Remove fallback folders left by a harness that was killed before it could clean up."""
+    for folder in Path(tempfile.gettempdir()).glob("reasoner-[rs][ui][nt]*-*-*"):
+        owner = folder.name.split("-")[2]
+        if not owner.isdigit() or Path(f"/proc/{owner}").exists():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def world_readable(paths: list[str]) -> bool:

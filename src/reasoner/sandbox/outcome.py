@@ -1,0 +1,137 @@
+"""Turns what the harness observed about one run into an `ExecutionResult` a user can read.
+
+What the harness enforced itself (timeout, output cap, cancellation) wins over what the worker
+reported, because a program can forge the worker's status line but not the harness's timer.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from reasoner.types import ExecutionResult
+
+if TYPE_CHECKING:
+    from reasoner.sandbox.process import Limits
+
+STATUS_KINDS = ("done", "exit", "memory", "error")
+SIGNAL_HINTS: dict[int, str] = {
+    signal.SIGSEGV: " (a crash in native code, or a stack overflow)",
+    signal.SIGBUS: " (a crash in native code)",
+    signal.SIGABRT: " (the interpreter or a native library aborted)",
+    signal.SIGXFSZ: " (file size limit exceeded)",
+}
+
+
+@dataclass
+class Outcome:
+    """Raw observations of one run, filled in by `Worker.run`."""
+
+    limits: Limits
+    isolated: bool = True
+    stdout: bytes = b""
+    stderr: bytes = b""
+    status: dict[str, Any] | None = None
+    returncode: int | None = None
+    duration_s: float = 0.0
+    timed_out: bool = False
+    cancelled: bool = False
+    broken: bool = False
+    status_garbage: bool = False
+    overflow: str | None = None  # "stdout" or "stderr"
+
+    def parse_status(self, raw: bytes) -> bool:
+        """Look for the worker's final status line (the ready marker was read before).
+
+        Returns:
+            True once a complete, well-formed status line has arrived.
+        """
+        lines = raw.split(b"\n")
+        for line in reversed(lines[:-1]):  # [-1] is an unfinished line
+            try:
+                status = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(status, dict) and status.get("kind") in STATUS_KINDS:
+                self.status = status
+                return True
+        return False
+
+    def _signal(self) -> int | None:
+        """The signal that ended the worker when it ended without a status line."""
+        code = self.returncode
+        if code is None:
+            return None
+        if code < 0:
+            return -code
+        # bubblewrap reports a child killed by signal N as exit status 128 + N.
+        if self.isolated and 128 < code < 128 + 65:
+            return code - 128
+        return None
+
+    def to_result(self) -> ExecutionResult:
+        """The user-facing result; `reason` is one of timeout, memory, output, error, killed, exit.
+
+        Returns:
+            An `ExecutionResult` with `ok` true only for a program that ran to its end.
+        """
+        limits = self.limits
+        common: dict[str, Any] = {
+            "stdout": self.stdout.decode("utf-8", errors="replace"),
+            "stderr": self.stderr.decode("utf-8", errors="replace"),
+            "duration_s": round(self.duration_s, 6),
+        }
+        exit_code = None
+        if self.status is not None and isinstance(self.status.get("exit_code"), int):
+            exit_code = self.status["exit_code"]
+        elif self.status is None and self.returncode is not None and not self.stopped_by_harness():
+            sig = self._signal()
+            exit_code = -sig if sig is not None else self.returncode
+        common["exit_code"] = exit_code
+
+        def fail(reason: str, error: str) -> ExecutionResult:
+            return ExecutionResult(ok=False, reason=reason, error=error, **common)
+
+        if self.cancelled:
+            return fail("killed", "cancelled before the program finished")
+        if self.timed_out:
+            return fail("timeout", f"timed out after {float(limits.timeout)} s")
+        if self.overflow is not None:
+            where = "" if self.overflow == "stdout" else " on stderr"
+            return fail("output", f"output exceeded {limits.max_output_bytes} bytes{where}")
+        if self.broken:
+            return fail("killed", "the sandbox worker died before the program started")
+        if self.status_garbage:
+            return fail("killed", "the program flooded the sandbox's status channel")
+        if self.status is not None:
+            kind = self.status["kind"]
+            if kind == "memory":
+                return fail("memory", f"memory limit {limits.memory_mb} MiB exceeded")
+            if kind == "error":
+                return fail("error", str(self.status.get("error") or "the program raised"))
+            if kind == "exit" and exit_code:
+                return fail("exit", f"program exited with status {exit_code}")
+            return ExecutionResult(ok=True, **common)
+        return self._without_status(fail, common)
+
+    def stopped_by_harness(self) -> bool:
+        """Whether the harness stopped the run (timer, output cap, cancellation)."""
+        return self.timed_out or self.cancelled or self.overflow is not None or self.status_garbage
+
+    def _without_status(self, fail: Any, common: dict[str, Any]) -> ExecutionResult:
+        sig = self._signal()
+        if sig is not None:
+            if sig == signal.SIGXCPU:
+                return fail("timeout", f"CPU time limit exceeded ({float(self.limits.timeout)} s)")
+            try:
+                name = signal.Signals(sig).name
+            except ValueError:
+                name = f"signal {sig}"
+            return fail("killed", f"killed by {name}{SIGNAL_HINTS.get(sig, '')}")
+        if self.returncode == 0:
+            return ExecutionResult(ok=True, **common)
+        if b"MemoryError" in self.stderr:
+            return fail("memory", f"memory limit {self.limits.memory_mb} MiB exceeded")
+        return fail("exit", f"program exited with status {self.returncode}")

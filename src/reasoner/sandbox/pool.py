@@ -1,0 +1,335 @@
+"""A warm pool of single-use sandboxed workers.
+
+Each worker is a fresh sandboxed interpreter that waits for exactly one program and is then
+killed; a background thread keeps `size` of them ready, so a run pays only for sending the
+program and reading its output. A cold run spawns a worker of the same kind, with the same
+pre-imports and the same limits, so warm and cold runs differ only in latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import collections
+import functools
+import logging
+import os
+import shutil
+import sys
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal
+
+from reasoner.errors import SandboxError
+from reasoner.sandbox import layout as layout_mod
+from reasoner.sandbox.cgroups import Cgroup, PidsCgroups
+from reasoner.sandbox.limits import check_inputs, check_limits
+from reasoner.sandbox.process import Spawned, Worker
+from reasoner.types import ExecutionResult
+
+log = logging.getLogger(__name__)
+Isolation = Literal["auto", "bubblewrap", "rlimits"]
+# Cheap modules PAL programs use often; sympy (~0.6 s to import) is opt-in via `preload`.
+DEFAULT_PRELOAD: tuple[str, ...] = (
+    "math", "fractions", "decimal", "itertools", "functools", "collections", "re", "chess",
+)  # fmt: skip
+_warned: set[str] = set()
+_warn_lock = threading.Lock()
+
+
+def warn_once(key: str, message: str) -> None:
+    """Log a warning and print it to stderr, once per process per `key`."""
+    with _warn_lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    log.warning(message)
+    print(f"WARNING: {message}", file=sys.stderr, flush=True)
+
+
+class SandboxPool:
+    """Pre-spawned sandboxed workers, each used for exactly one program.
+
+    Safe to share between threads and asyncio tasks. Closed at interpreter exit.
+
+    Args:
+        size: how many ready workers to keep (0 makes every run cold).
+        preload: modules each worker imports before it receives a program.
+        packages: third-party packages programs may import (others are invisible).
+        isolation: "bubblewrap" (fail if unavailable), "rlimits" (the weak fallback), or
+            "auto" (bubblewrap, else fall back with a loud warning).
+        max_concurrency: most programs running at once; further calls wait their turn.
+        tmp_size_mb: size of each program's throw-away working directory.
+        pids_max: most processes and threads one program's tree may hold.
+        startup_timeout: seconds a new worker may take to become ready.
+    """
+
+    def __init__(
+        self,
+        size: int = 2,
+        *,
+        preload: Sequence[str] = DEFAULT_PRELOAD,
+        packages: Sequence[str] = layout_mod.ALLOWED_PACKAGES,
+        isolation: Isolation = "auto",
+        max_concurrency: int = 16,
+        tmp_size_mb: int = 64,
+        pids_max: int = 32,
+        startup_timeout: float = 30.0,
+    ) -> None:
+        if isolation not in ("auto", "bubblewrap", "rlimits"):
+            raise ValueError(f"sandbox isolation {isolation!r}: use auto, bubblewrap or rlimits")
+        self.size = max(0, size)
+        self.preload = tuple(preload)
+        self.packages = tuple(packages)
+        self.isolation = isolation
+        self.tmp_size_mb = tmp_size_mb
+        self.pids_max = pids_max
+        self.startup_timeout = startup_timeout
+        self.max_concurrency = max(1, max_concurrency)
+        self._slots = threading.BoundedSemaphore(self.max_concurrency)
+        self._cond = threading.Condition()
+        self._idle: collections.deque[Worker] = collections.deque()
+        self._pending: list[Cgroup] = []
+        self._active = 0  # runs in flight
+        self._closed = False
+        self._setup_lock = threading.Lock()
+        self._mode: str | None = None
+        self._cgroups: PidsCgroups | None = None
+        self._bwrap: str | None = None
+        self._site_dir: str | None = None
+        self._drop_uid = False
+        self._executor: ThreadPoolExecutor | None = None
+        self._thread: threading.Thread | None = None
+        atexit.register(self.close)
+
+    # ---- setup -------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        """ "bubblewrap" or "rlimits" (the fallback); decided on first use."""
+        self._setup()
+        assert self._mode is not None
+        return self._mode
+
+    def _setup(self) -> None:
+        with self._setup_lock:
+            if self._closed:
+                raise SandboxError("sandbox pool is closed: create a new SandboxPool")
+            if self._mode is not None:
+                return
+            self._layout = layout_mod.discover(self.packages)
+            self._cgroups = PidsCgroups.detect()
+            if self._cgroups is None:
+                warn_once(
+                    "no-cgroup",
+                    "reasoner sandbox: no writable pids cgroup; a fork bomb is stopped only "
+                    "by the timeout. Run as root with /sys/fs/cgroup mounted writable.",
+                )
+            self._mode = self._choose_mode()
+            self._thread = threading.Thread(target=self._maintain, name="sandbox-pool", daemon=True)
+            self._thread.start()
+
+    def _choose_mode(self) -> str:
+        if self.isolation != "rlimits":
+            # REASONER_SANDBOX_BWRAP points at a bwrap elsewhere (or at nothing, to test).
+            wanted = os.environ.get("REASONER_SANDBOX_BWRAP") or "bwrap"
+            bwrap = shutil.which(wanted, path=os.defpath + ":/usr/local/bin")
+            why = f"{wanted} is not installed"
+            if bwrap is not None:
+                self._bwrap, self._mode = bwrap, "bubblewrap"
+                try:
+                    probe = self._spawn()
+                except SandboxError as exc:
+                    why = str(exc)
+                else:
+                    probe.kill()
+                    self._retire(probe)
+                    return "bubblewrap"
+            self._bwrap = self._mode = None
+            if self.isolation == "bubblewrap":
+                raise SandboxError(
+                    f"bubblewrap sandbox unavailable: {why}; apt-get install bubblewrap"
+                )
+            warn_once(
+                "fallback",
+                f"reasoner sandbox: bubblewrap unavailable ({why}); FALLING BACK to rlimits "
+                "only: programs can read host files and use the network. Install bubblewrap "
+                "(apt-get install bubblewrap) for real isolation.",
+            )
+        self._site_dir = layout_mod.fallback_site(self._layout)
+        readable = [self._layout.executable, *self._layout.stdlib_dirs]
+        readable += [path for _name, path in self._layout.packages]
+        self._drop_uid = os.geteuid() == 0 and layout_mod.world_readable(readable)
+        return "rlimits"
+
+    def _spawn(self) -> Worker:
+        cgroup = self._cgroups.create(self.pids_max) if self._cgroups else None
+        args = [f"--preload={','.join(self.preload)}"]
+        try:
+            if self._bwrap is not None:
+                argv = layout_mod.bwrap_command(self._bwrap, self._layout, args, self.tmp_size_mb)
+                spec = Spawned(argv, "/", {}, cgroup, isolated=True)
+            else:
+                assert self._site_dir is not None
+                workdir = layout_mod.fallback_workdir()
+                if self._drop_uid:
+                    os.chown(workdir, layout_mod.SANDBOX_UID, layout_mod.SANDBOX_UID)
+                    args.append(f"--uid={layout_mod.SANDBOX_UID}")
+                argv = layout_mod.fallback_command(self._layout, self._site_dir, args)
+                env = {"HOME": workdir, "TMPDIR": workdir, "PATH": "/nonexistent"}
+                spec = Spawned(argv + ["--pdeathsig=1"], workdir, env, cgroup, False, workdir)
+            return Worker(spec, self.startup_timeout)
+        except BaseException:
+            if cgroup is not None and not cgroup.remove():
+                with self._cond:
+                    self._pending.append(cgroup)
+            raise
+
+    # ---- the pool ----------------------------------------------------------------------
+    def _wants_spawn(self) -> bool:
+        # While runs are in flight and a warm worker is still left, spawning would steal
+        # CPU from those runs; refill once they finish or the pool is empty.
+        return len(self._idle) < self.size and (not self._idle or self._active == 0)
+
+    def _maintain(self) -> None:
+        """Background thread: refill the pool and remove the cgroups of finished workers."""
+        failures = 0
+        while True:
+            with self._cond:
+                while not self._closed and not self._wants_spawn() and not self._pending:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                spawn = self._wants_spawn()
+            self._retry_pending()
+            if not spawn:
+                with self._cond:
+                    if self._pending:  # cgroups still emptying: look again shortly
+                        self._cond.wait(0.01)
+                continue
+            try:
+                worker = self._spawn()
+            except SandboxError as exc:
+                failures += 1
+                log.warning("sandbox pool: cannot spawn a worker (%s)", exc)
+                with self._cond:
+                    self._cond.wait(min(30.0, 0.5 * 2**failures))
+                continue
+            failures = 0
+            with self._cond:
+                if not self._closed:
+                    self._idle.append(worker)
+                    self._cond.notify_all()
+                    continue
+            self._retire(worker)
+            return
+
+    def _retry_pending(self) -> None:
+        with self._cond:
+            pending, self._pending = self._pending, []
+        left = [cgroup for cgroup in pending if not cgroup.remove()]
+        with self._cond:
+            self._pending.extend(left)
+
+    def _retire(self, worker: Worker) -> None:
+        worker.kill()
+        if worker.cgroup is not None:
+            with self._cond:
+                self._pending.append(worker.cgroup)
+                self._cond.notify_all()
+
+    def _acquire(self) -> Worker:
+        self._setup()
+        while True:
+            with self._cond:
+                if not self._idle:
+                    break
+                worker = self._idle.popleft()
+                self._cond.notify_all()
+            if worker.alive():
+                return worker
+            self._retire(worker)
+        return self._spawn()
+
+    def wait_ready(self, timeout: float = 30.0) -> bool:
+        """Block until `size` workers are ready (for benchmarks and tests).
+
+        Returns:
+            True when the pool is full, False on timeout.
+        """
+        self._setup()
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self._idle) >= self.size, timeout)
+
+    def run(
+        self,
+        code: str,
+        *,
+        inputs: dict[str, Any] | None = None,
+        timeout: float = 5.0,
+        memory_mb: int = 512,
+        max_output_bytes: int = 65536,
+        cancel: threading.Event | None = None,
+    ) -> ExecutionResult:
+        """Run one program in a fresh sandboxed worker. Arguments as in `run_program`."""
+        limits = check_limits(timeout, memory_mb, max_output_bytes)
+        bound = check_inputs(inputs)
+        with self._slots:
+            with self._cond:
+                self._active += 1
+            try:
+                for _attempt in range(3):
+                    worker = self._acquire()
+                    try:
+                        outcome = worker.run(code, bound, limits, cancel)
+                    finally:
+                        self._retire(worker)
+                    if not outcome.broken:
+                        break
+            finally:
+                with self._cond:
+                    self._active -= 1
+                    self._cond.notify_all()
+        return outcome.to_result()
+
+    async def arun(self, code: str, **kwargs: Any) -> ExecutionResult:
+        """`run` for asyncio: runs in the pool's threads; cancelling kills the program."""
+        with self._cond:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.max_concurrency, "sandbox-run")
+            executor = self._executor
+        cancel = threading.Event()
+        loop = asyncio.get_running_loop()
+        call = functools.partial(self.run, code, cancel=cancel, **kwargs)
+        try:
+            return await loop.run_in_executor(executor, call)
+        except asyncio.CancelledError:
+            cancel.set()
+            raise
+
+    def close(self) -> None:
+        """Kill the idle workers (and any run still in flight) and remove the cgroups."""
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            idle, self._idle = list(self._idle), collections.deque()
+            self._cond.notify_all()
+        atexit.unregister(self.close)
+        for worker in idle:
+            self._retire(worker)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._retry_pending()
+        if self._cgroups is not None:
+            self._cgroups.close()
+        if self._site_dir:
+            shutil.rmtree(self._site_dir, ignore_errors=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,246 @@
+"""One sandboxed worker process, from spawn to its single program's result.
+
+A `Worker` is spawned (into its pids cgroup, through a `/bin/sh` trampoline, so that no
+`preexec_fn` runs in this multi-threaded harness), waits until the worker inside says it is
+ready, then runs exactly one program: the request goes in as JSON on stdin, stdout and stderr
+are read with a cap, a wall-clock timer runs, and the whole process tree is killed at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+
+from reasoner.errors import SandboxError
+from reasoner.sandbox.cgroups import Cgroup
+from reasoner.sandbox.limits import Limits
+from reasoner.sandbox.outcome import Outcome
+
+READ_CHUNK = 65536
+STATUS_CAP = 65536
+POLL_S = 0.1  # how often a run re-checks process exit and cancellation between reads
+TRAMPOLINE = 'echo 0 > "$0" && exec "$@"'
+
+
+@dataclass
+class Spawned:
+    """What the pool hands to `Worker.spawn`: an argv and where to run it."""
+
+    argv: list[str]
+    cwd: str
+    env: dict[str, str]
+    cgroup: Cgroup | None
+    isolated: bool
+    cleanup_dir: str | None = None  # the fallback mode's temporary working directory
+
+
+class Worker:
+    """A sandboxed interpreter waiting for one program."""
+
+    def __init__(self, spec: Spawned, startup_timeout: float) -> None:
+        self.spec = spec
+        self.cgroup = spec.cgroup
+        status_r, status_w = os.pipe()
+        argv = [*spec.argv, f"--status-fd={status_w}"]
+        if self.cgroup is not None:
+            argv = ["/bin/sh", "-c", TRAMPOLINE, self.cgroup.procs_file, *argv]
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(status_w,),
+                cwd=spec.cwd,
+                env=spec.env,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            os.close(status_r)
+            os.close(status_w)
+            raise SandboxError(f"cannot start sandbox worker {argv[0]!r}: {exc}") from exc
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(status_w)
+        self.status_fd = status_r
+        self._lock = threading.Lock()
+        self._dead = False
+        self._await_ready(startup_timeout)
+
+    def _await_ready(self, startup_timeout: float) -> None:
+        deadline = time.monotonic() + startup_timeout
+        buffer = b""
+        while not buffer.endswith(b"R\n"):
+            remaining = deadline - time.monotonic()
+            ready = remaining > 0 and _wait_readable(self.status_fd, remaining)
+            chunk = os.read(self.status_fd, 2 - len(buffer)) if ready else b""
+            if not chunk:
+                with contextlib.suppress(OSError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(timeout=5)
+                err = b""
+                stderr = self.proc.stderr
+                if stderr is not None and _wait_readable(stderr.fileno(), 0.5):
+                    err = os.read(stderr.fileno(), 4000)
+                self.kill()
+                why = "timed out" if remaining <= 0 else f"exit status {self.proc.returncode}"
+                detail = err.decode(errors="replace").strip() or "no output"
+                raise SandboxError(f"sandbox worker failed to start ({why}): {detail}")
+            buffer += chunk
+
+    def alive(self) -> bool:
+        return not self._dead and self.proc.poll() is None
+
+    def kill(self) -> None:
+        """Kill the worker (idempotent), reap it and close its pipes."""
+        with self._lock:
+            if self._dead:
+                return
+            self._dead = True
+        with contextlib.suppress(OSError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            self.proc.kill()
+        # The rest of the tree dies with bwrap (--die-with-parent, pid namespace); the pool's
+        # maintenance thread then kills whatever is left in the cgroup and removes it.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+        with contextlib.suppress(OSError):
+            os.close(self.status_fd)
+        if self.spec.cleanup_dir:
+            shutil.rmtree(self.spec.cleanup_dir, ignore_errors=True)
+
+    def run(
+        self,
+        code: str,
+        inputs: dict,
+        limits: Limits,
+        cancel: threading.Event | None = None,
+    ) -> Outcome:
+        """Send one program, collect its output under the limits, then kill the worker.
+
+        Args:
+            code: the program's source.
+            inputs: JSON-serialisable values bound as globals.
+            limits: timeout, memory, output cap, ...
+            cancel: set from another thread to stop the run early.
+
+        Returns:
+            The raw `Outcome`; `outcome.to_result()` turns it into an `ExecutionResult`.
+        """
+        request = {"code": code, "inputs": inputs, **limits.__dict__}
+        outcome = Outcome(limits=limits, isolated=self.spec.isolated)
+        start = time.monotonic()
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(json.dumps(request).encode())
+            self.proc.stdin.close()
+        except (OSError, ValueError):
+            outcome.broken = True  # the worker died before reading: the pool retries elsewhere
+        try:
+            if not outcome.broken:
+                self._collect(outcome, start + limits.timeout, cancel)
+                if outcome.status is None and not outcome.stopped_by_harness():
+                    # Pipes closed without a status: let the exit finish so its code is real.
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        self.proc.wait(timeout=1.0)
+        finally:
+            outcome.duration_s = time.monotonic() - start
+            self.kill()
+            outcome.returncode = self.proc.returncode
+        return outcome
+
+    def _collect(self, outcome: Outcome, deadline: float, cancel: threading.Event | None) -> None:
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        selector = selectors.DefaultSelector()
+        buffers = {"stdout": bytearray(), "stderr": bytearray(), "status": bytearray()}
+        for name, fd in (
+            ("stdout", self.proc.stdout.fileno()),
+            ("stderr", self.proc.stderr.fileno()),
+            ("status", self.status_fd),
+        ):
+            os.set_blocking(fd, False)
+            selector.register(fd, selectors.EVENT_READ, name)
+        cap = outcome.limits.max_output_bytes
+        try:
+            while selector.get_map():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    outcome.timed_out = True
+                    return
+                if cancel is not None and cancel.is_set():
+                    outcome.cancelled = True
+                    return
+                events = selector.select(min(remaining, POLL_S))
+                if not events and self.proc.poll() is not None:
+                    return  # exited, but a stray descendant keeps a pipe open (fallback mode)
+                for key, _ in events:
+                    name = key.data
+                    chunk = _read(key.fd)
+                    if chunk is None:
+                        continue
+                    if not chunk:
+                        selector.unregister(key.fd)
+                        continue
+                    buffers[name] += chunk
+                    if name != "status" and len(buffers[name]) > cap:
+                        outcome.overflow = name
+                        return
+                    if name == "status":
+                        if len(buffers["status"]) > STATUS_CAP:
+                            outcome.status_garbage = True
+                            return
+                        if outcome.parse_status(bytes(buffers["status"])):
+                            _drain(selector, buffers, cap)
+                            for stream in ("stdout", "stderr"):
+                                if len(buffers[stream]) > cap and outcome.overflow is None:
+                                    outcome.overflow = stream
+                            return
+        finally:
+            selector.close()
+            outcome.stdout = bytes(buffers["stdout"][:cap])
+            outcome.stderr = bytes(buffers["stderr"][:cap])
+
+
+def _read(fd: int) -> bytes | None:
+    """A chunk, b"" at end of file, or None when a readiness report was spurious."""
+    try:
+        return os.read(fd, READ_CHUNK)
+    except BlockingIOError:
+        return None
+    except OSError:
+        return b""
+
+
+def _drain(selector: selectors.BaseSelector, buffers: dict[str, bytearray], cap: int) -> None:
+    """Read what the program wrote before its status line (already in the pipes)."""
+    for key in list(selector.get_map().values()):
+        if key.data == "status":
+            continue
+        while len(buffers[key.data]) <= cap:
+            try:
+                chunk = os.read(key.fd, READ_CHUNK)
+            except (BlockingIOError, OSError):
+                break
+            if not chunk:
+                break
+            buffers[key.data] += chunk
+
+
+def _wait_readable(fd: int, timeout: float) -> bool:
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        return bool(selector.select(timeout))
