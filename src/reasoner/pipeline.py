@@ -93,8 +93,9 @@ class Pipeline:
         if self._built is None:
             if not self.stages:
                 raise BadPipelineSpec("empty pipeline: name at least one stage, e.g. 'pal'")
-            built = [Built(s, self._objects.get(i) or _instantiate(s))
-                     for i, s in enumerate(self.stages)]
+            built = [
+                Built(s, self._objects.get(i) or _instantiate(s)) for i, s in enumerate(self.stages)
+            ]
             _validate(built)
             self._built = built
         return self._built

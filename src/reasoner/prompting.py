@@ -16,8 +16,9 @@ def question_messages(task: Task, problem: Problem, instruction: str) -> list[Me
     return messages
 
 
-def with_feedback(messages: list[Message], previous: Attempt | None, feedback: str | None,
-                  instruction: str) -> list[Message]:
+def with_feedback(
+    messages: list[Message], previous: Attempt | None, feedback: str | None, instruction: str
+) -> list[Message]:
     """Append the previous reply and the checker's evidence, asking for a corrected answer."""
     if not feedback:
         return messages
@@ -28,8 +29,9 @@ def with_feedback(messages: list[Message], previous: Attempt | None, feedback: s
     return out
 
 
-def attempt_from(strategy: str, task: Task, generation: Generation, completion: Completion,
-                 **fields: object) -> Attempt:
+def attempt_from(
+    strategy: str, task: Task, generation: Generation, completion: Completion, **fields: object
+) -> Attempt:
     """An Attempt for one completion, with its canonical answer parsed by the task."""
     values: dict[str, object] = {
         "strategy": strategy,

@@ -166,8 +166,13 @@ class Session:
         )
         self.note("prompt", messages[-1].content, purpose=purpose, messages=len(messages))
         for completion in generation.completions:
-            self.note("completion", completion.text, purpose=purpose,
-                      tokens_out=completion.tokens_out, finish=completion.finish_reason)
+            self.note(
+                "completion",
+                completion.text,
+                purpose=purpose,
+                tokens_out=completion.tokens_out,
+                finish=completion.finish_reason,
+            )
         return generation
 
     async def run_program(self, code: str) -> ExecutionResult:
@@ -177,8 +182,13 @@ class Session:
             code, inputs=dict(self.problem.program_inputs), timeout=self.ctx.program_timeout
         )
         self.cost = self.cost + Cost(sandbox_runs=1)
-        self.note("execution", result.stdout if result.ok else (result.error or "failed"),
-                  ok=result.ok, reason=result.reason, duration_s=round(result.duration_s, 4))
+        self.note(
+            "execution",
+            result.stdout if result.ok else (result.error or "failed"),
+            ok=result.ok,
+            reason=result.reason,
+            duration_s=round(result.duration_s, 4),
+        )
         return result
 
     def propose(self, attempt: Attempt) -> int:
@@ -191,8 +201,13 @@ class Session:
     def add_attempt(self, attempt: Attempt) -> int:
         index = len(self.state.get("attempts", [])) + len(self.attempts)
         self.attempts.append(attempt)
-        self.note("attempt", attempt.answer if attempt.answer is not None else "(no answer)",
-                  index=index, strategy=attempt.strategy, error=attempt.error)
+        self.note(
+            "attempt",
+            attempt.answer if attempt.answer is not None else "(no answer)",
+            index=index,
+            strategy=attempt.strategy,
+            error=attempt.error,
+        )
         return index
 
     def choose(self, index: int) -> None:
@@ -202,8 +217,9 @@ class Session:
         """Judge the current candidate: `status` is passed/failed/unknown or a bool."""
         if isinstance(status, bool):
             status = "passed" if status else "failed"
-        verdict = Verdict(checker=checker, status=status, evidence=evidence,
-                          attempt=self.candidate_index)
+        verdict = Verdict(
+            checker=checker, status=status, evidence=evidence, attempt=self.candidate_index
+        )
         self.verdicts.append(verdict)
         self.note("verdict", evidence, checker=checker, status=status)
         return verdict

@@ -76,6 +76,12 @@ def solve(
         `trace`, `cost`.
     """
     return asyncio.run(
-        asolve(question, pipeline, model, task=task, run_program=run_program,
-               program_timeout=program_timeout)
+        asolve(
+            question,
+            pipeline,
+            model,
+            task=task,
+            run_program=run_program,
+            program_timeout=program_timeout,
+        )
     )

@@ -180,6 +180,8 @@ class Result(BaseModel):
     cost: Cost = Field(default_factory=Cost)
     trace: list[TraceEvent] = Field(default_factory=list)
     attempts: list[Attempt] = Field(default_factory=list)
+    #: Task-specific facts for reports (from `Task.details`), e.g. {"legal": False}.
+    details: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
 
 
