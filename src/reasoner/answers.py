@@ -1,19 +1,18 @@
 """Reading answers out of model text, and exact arithmetic on problem expressions.
 
-Every task that grades a number shares these helpers, so "what counts as the answer in
-this text" has one definition: an explicit final-answer marker (a LaTeX ``\\boxed{}``,
-a ``#### N`` line, ``Answer: N``, ``the answer is N``) wins over the last number in the text.
-
-Nothing here calls `eval` or `sympify` on text (SymPy's sympify evaluates, CVE-2024-46946):
-`evaluate_arithmetic` walks a Python `ast` restricted to numbers, + - * / ** and unary signs,
-with size limits, so hostile input cannot run code or hang the process.
+Shared by every task that grades a number, so "the answer in this text" has one meaning: an
+explicit marker (``\\boxed{}``, ``#### N``, ``Answer: N``, ``the answer is N``) beats the
+last number. Nothing here runs `eval` or `sympify` on text (CVE-2024-46946):
+`evaluate_arithmetic` walks a whitelisted Python `ast` with size limits.
 """
 
 from __future__ import annotations
 
 import ast
 import math
+import operator
 import re
+from collections.abc import Callable
 from fractions import Fraction
 
 #: Longest number (in characters) read from text; longer digit runs are not answers.
@@ -74,21 +73,17 @@ def _number_spans(text: str) -> list[tuple[Fraction, int, int]]:
     i = 0
     while i < len(found):
         value, start, end, match = found[i]
-        if i + 1 < len(found) and _is_plain_integer(match):
-            nxt_value, nxt_start, nxt_end, nxt = found[i + 1]
-            proper = nxt["den"] and not nxt["sign"] and 0 < nxt_value < 1
-            if proper and text[end:nxt_start] == " ":
-                sign = -1 if value < 0 or match["sign"] else 1
-                joined.append((value + sign * nxt_value, start, nxt_end))
+        whole = match["int"] and not (match["frac"] or match["exp"] or match["den"])
+        if whole and i + 1 < len(found):
+            part, part_start, part_end, nxt = found[i + 1]
+            proper = nxt["den"] and not nxt["sign"] and 0 < part < 1
+            if proper and text[end:part_start] == " ":
+                joined.append((value + (-part if match["sign"] else part), start, part_end))
                 i += 2
                 continue
         joined.append((value, start, end))
         i += 1
     return joined
-
-
-def _is_plain_integer(match: re.Match[str]) -> bool:
-    return bool(match["int"]) and not (match["frac"] or match["exp"] or match["den"])
 
 
 def _unlatex(text: str) -> str:
@@ -204,23 +199,17 @@ def to_fraction(value: int | float | str | Fraction) -> Fraction:
     Raises:
         ValueError: when the value is not a finite number (NaN, inf, bool, words).
     """
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is a boolean, not a number")
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{value!r} is not a finite number")
-        return Fraction(repr(value))
-    if isinstance(value, str):
+    number: Fraction | None = None
+    if isinstance(value, (Fraction, int)) and not isinstance(value, bool):
+        number = Fraction(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        number = Fraction(repr(value))
+    elif isinstance(value, str):
         found = _NUMBER.fullmatch(value.strip())
         number = _to_fraction(found) if found else None
-        if number is None:
-            raise ValueError(f"{value!r} is not a number")
-        return number
-    raise ValueError(f"{value!r} ({type(value).__name__}) is not a number")
+    if number is None:
+        raise ValueError(f"{value!r} ({type(value).__name__}) is not a finite number")
+    return number
 
 
 def format_number(value: Fraction, *, decimal: bool = False) -> str:
@@ -251,17 +240,19 @@ def format_number(value: Fraction, *, decimal: bool = False) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def numbers_equal(a: Fraction, b: Fraction, rel_tol: float = 1e-9) -> bool:
+def numbers_equal(a: Fraction, b: Fraction, rel_tol: float = 1e-12) -> bool:
     """Whether two answers are the same number.
 
     Two integers must be equal exactly (so an off-by-one is wrong at any size). When either
-    side has a fractional part, it may be a float rendering ("0.30000000000000004", a
-    GSM-Hard target such as 1806106.8000000003), so they match within `rel_tol`.
+    side has a fractional part it may be a float rendering ("0.30000000000000004", a
+    GSM-Hard target such as 1806106.8000000003), so they match within `rel_tol`, yet never
+    when they differ by half a unit or more (9284017268535.4 is not 9284017268534.4).
 
     Args:
         a: one number.
         b: the other.
-        rel_tol: relative tolerance used when either number is not an integer.
+        rel_tol: relative tolerance used when either number is not an integer; the default
+            absorbs float rounding (about 1e-16 per operation), not human rounding.
 
     Returns:
         True when they are the same answer.
@@ -270,14 +261,21 @@ def numbers_equal(a: Fraction, b: Fraction, rel_tol: float = 1e-9) -> bool:
         return True
     if a.denominator == 1 and b.denominator == 1:
         return False
-    return abs(a - b) <= Fraction(rel_tol) * max(abs(a), abs(b))
+    difference = abs(a - b)
+    return difference < Fraction(1, 2) and difference <= Fraction(rel_tol) * max(abs(a), abs(b))
 
 
 class ArithmeticExpressionError(ValueError):
     """An expression is not plain arithmetic, or is too large to evaluate safely."""
 
 
-_BINARY = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+_ARITHMETIC: dict[type[ast.operator], Callable[[Fraction, Fraction], Fraction]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
 
 
 def evaluate_arithmetic(
@@ -301,12 +299,10 @@ def evaluate_arithmetic(
     Raises:
         ArithmeticExpressionError: not plain arithmetic, too large, or division by zero.
     """
-    text = expression.replace("\u00d7", "*").replace("\u00f7", "/").replace("\u2212", "-")
+    text = expression.replace("×", "*").replace("÷", "/").replace("−", "-")
     text = text.replace("^", "**").strip()
-    if not text:
-        raise ArithmeticExpressionError("empty expression")
-    if len(text) > max_length:
-        raise ArithmeticExpressionError(f"expression longer than {max_length} characters")
+    if not text or len(text) > max_length:
+        raise ArithmeticExpressionError(f"expression empty or longer than {max_length} characters")
     try:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -323,28 +319,26 @@ def _evaluate(node: ast.AST, max_bits: int) -> Fraction:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         if isinstance(node.value, float) and not math.isfinite(node.value):
             raise ArithmeticExpressionError(f"number {node.value!r} is not finite")
-        return _bounded(Fraction(repr(node.value)), max_bits)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = Fraction(repr(node.value))
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         value = _evaluate(node.operand, max_bits)
-        return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.BinOp) and isinstance(node.op, _BINARY):
-        left = _evaluate(node.left, max_bits)
-        right = _evaluate(node.right, max_bits)
-        if isinstance(node.op, ast.Add):
-            return _bounded(left + right, max_bits)
-        if isinstance(node.op, ast.Sub):
-            return _bounded(left - right, max_bits)
-        if isinstance(node.op, ast.Mult):
-            return _bounded(left * right, max_bits)
-        if isinstance(node.op, ast.Div):
-            if right == 0:
-                raise ArithmeticExpressionError("division by zero")
-            return _bounded(left / right, max_bits)
-        return _power(left, right, max_bits)
-    raise ArithmeticExpressionError(f"'{type(node).__name__}' is not allowed in arithmetic")
+        value = -value if isinstance(node.op, ast.USub) else value
+    elif isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        left, right = _evaluate(node.left, max_bits), _evaluate(node.right, max_bits)
+        if isinstance(node.op, ast.Pow):
+            _check_power(left, right, max_bits)
+        if isinstance(node.op, ast.Div) and right == 0:
+            raise ArithmeticExpressionError("division by zero")
+        value = _ARITHMETIC[type(node.op)](left, right)
+    else:
+        raise ArithmeticExpressionError(f"'{type(node).__name__}' is not allowed in arithmetic")
+    if max(value.numerator.bit_length(), value.denominator.bit_length()) > max_bits:
+        raise ArithmeticExpressionError(f"intermediate value larger than {max_bits} bits")
+    return value
 
 
-def _power(base: Fraction, exponent: Fraction, max_bits: int) -> Fraction:
+def _check_power(base: Fraction, exponent: Fraction, max_bits: int) -> None:
+    """Refuse a power before computing it when its result would be too large."""
     if exponent.denominator != 1:
         raise ArithmeticExpressionError("only whole-number exponents are allowed")
     size = max(base.numerator.bit_length(), base.denominator.bit_length())
@@ -352,10 +346,3 @@ def _power(base: Fraction, exponent: Fraction, max_bits: int) -> Fraction:
         raise ArithmeticExpressionError(f"power result larger than {max_bits} bits")
     if base == 0 and exponent < 0:
         raise ArithmeticExpressionError("division by zero")
-    return base**exponent.numerator
-
-
-def _bounded(value: Fraction, max_bits: int) -> Fraction:
-    if max(value.numerator.bit_length(), value.denominator.bit_length()) > max_bits:
-        raise ArithmeticExpressionError(f"intermediate value larger than {max_bits} bits")
-    return value

@@ -1,0 +1,40 @@
+"""GSM8K and GSM-Hard: grade-school word problems from a JSONL file, numeric answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reasoner_tasks.gsm8k.loader import load_rows
+from reasoner_tasks.gsm8k.task import Gsm8kTask, answers_match, make_problem
+
+from reasoner.errors import BadTaskSpec, TaskFileError
+
+__all__ = ["Gsm8kTask", "answers_match", "gsm8k", "load_rows", "make_problem"]
+
+
+def gsm8k(path: str | None = None, limit: int | None = None) -> Gsm8kTask:
+    """Grade-school word problems (GSM8K or GSM-Hard JSONL), graded numerically.
+
+    Rows are GSM8K (`question`, `answer` ending in `#### N`) or GSM-Hard (`input`,
+    `target`), told apart per row. Bad rows are skipped and listed in `task.errors` with
+    their line numbers. Answers match when equal (non-integers up to float rounding, for
+    float targets), or rounded to the cent when the gold is not whole.
+
+    Args:
+        path: the JSONL file (required).
+        limit: use only the first `limit` good rows.
+
+    Returns:
+        The task.
+
+    Raises:
+        TaskFileError: no path, or the file is missing, empty, or has no good row.
+    """
+    if not path:
+        raise TaskFileError(
+            "gsm8k needs a data file: pass path=FILE, e.g. gsm8k:path=data/gsm8k/test.jsonl "
+            "(GSM8K question/answer or GSM-Hard input/target JSONL)"
+        )
+    if limit is not None and limit < 1:
+        raise BadTaskSpec(f"gsm8k: limit={limit} must be at least 1")
+    return Gsm8kTask(Path(path).expanduser(), limit)

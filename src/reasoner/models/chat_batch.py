@@ -15,6 +15,7 @@ import torch
 from transformers import LogitsProcessor, StoppingCriteria
 
 from reasoner.models.base import truncate_at_stop
+from reasoner.models.prefix_cache import PrefixCache
 from reasoner.types import Completion, Generation, GenerationRequest
 
 
@@ -88,7 +89,9 @@ def _ends_with_stop(t: _Tracker, ids: torch.Tensor, row: _Row) -> bool:
 class BatchRunner:
     """Turns requests into completions with one loaded transformers model."""
 
-    def __init__(self, model: Any, tokenizer: Any, *, max_rows: int = 16) -> None:
+    def __init__(
+        self, model: Any, tokenizer: Any, *, max_rows: int = 16, prefix_caching: bool = True
+    ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.device = next(model.parameters()).device
@@ -99,6 +102,9 @@ class BatchRunner:
         self.eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
         if tokenizer.eos_token_id is not None:
             self.eos_ids.add(tokenizer.eos_token_id)
+        turn_start = tokenizer.convert_tokens_to_ids("<|im_start|>")
+        boundary = turn_start if isinstance(turn_start, int) and turn_start >= 0 else None
+        self.prefix_cache = PrefixCache(model, boundary if prefix_caching else None)
 
     def prompt_text(self, request: GenerationRequest) -> str:
         messages = [m.model_dump() for m in request.messages]
@@ -139,21 +145,18 @@ class BatchRunner:
     @torch.inference_mode()
     def _generate(self, key: tuple, rows: list[_Row]) -> list[Completion]:
         sampled, temperature, top_p, seed = key
-        encoded = self.tokenizer(
-            [r.prompt for r in rows],
-            return_tensors="pt",
-            padding=True,
-            padding_side="left",
-            add_special_tokens=False,
-        ).to(self.device)
-        tracker = _Tracker(rows, encoded.input_ids.shape[1], self.tokenizer, self.eos_ids)
+        input_ids, attention_mask, cache = self._inputs(rows)
+        tracker = _Tracker(rows, input_ids.shape[1], self.tokenizer, self.eos_ids)
         options: dict[str, Any] = {"do_sample": False}
         if sampled:
             options = {"do_sample": True, "temperature": temperature, "top_p": top_p, "top_k": 0}
             if seed is not None:
                 torch.manual_seed(seed)
+        extra = {"cache": cache} if cache is not None else {}
         output = self.model.generate(
-            **encoded,
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            **extra,
             max_new_tokens=max(r.max_tokens for r in rows),
             logits_processor=[_RecordLogprobs(tracker)],
             stopping_criteria=[_PerRowStop(tracker)],
@@ -175,3 +178,24 @@ class BatchRunner:
                 )
             )
         return results
+
+    def _inputs(self, rows: list[_Row]) -> tuple[torch.Tensor, torch.Tensor, Any]:
+        """Token ids and mask laid out as [shared prefix][padding][own suffix].
+
+        With no shared prefix this is plain left padding. With one, the prefix's cached keys
+        and values are reused and padding sits between prefix and suffix: the mask hides it
+        and position ids (from the mask's running sum) stay contiguous, so each row computes
+        what it would alone.
+        """
+        ids = [self.tokenizer(r.prompt, add_special_tokens=False).input_ids for r in rows]
+        shared = self.prefix_cache.reusable_length(ids)
+        width = max(len(i) for i in ids) - shared
+        pad = self.tokenizer.pad_token_id
+        tokens, mask = [], []
+        for row_ids in ids:
+            gap = width - (len(row_ids) - shared)
+            tokens.append(row_ids[:shared] + [pad] * gap + row_ids[shared:])
+            mask.append([1] * shared + [0] * gap + [1] * (len(row_ids) - shared))
+        cache = self.prefix_cache.cache_for(ids[0][:shared], len(rows)) if shared else None
+        device = self.device
+        return torch.tensor(tokens, device=device), torch.tensor(mask, device=device), cache

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 KEY_ENV_VARS = ("REASONER_OPENAI_API_KEY", "OPENAI_API_KEY")
-RETRY_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
+RETRY_STATUSES = frozenset({408, 429}) | (frozenset(range(500, 600)) - {501, 505})
 MAX_SERVER_STOPS = 4  # OpenAI rejects more; the client applies the rest itself
 
 
@@ -90,7 +90,7 @@ class _LoopState:
 
 
 def api_key_from_env() -> tuple[str | None, str | None]:
-    """The API key from `REASONER_OPENAI_API_KEY`, else `OPENAI_API_KEY`, and where it came from."""
+    """The key from `REASONER_OPENAI_API_KEY`, else `OPENAI_API_KEY`, and that variable's name."""
     for name in KEY_ENV_VARS:
         if os.environ.get(name):
             return os.environ[name], name
@@ -144,10 +144,14 @@ class OpenAIModel(Model):
         else:
             self._key_source = "the api_key argument"
         self._api_key = api_key
-        self.concurrency = int(concurrency or _env_number("REASONER_OPENAI_CONCURRENCY", 16))
-        self.timeout_s = timeout_s or _env_number("REASONER_OPENAI_TIMEOUT", 120.0)
-        retries = _env_number("REASONER_OPENAI_MAX_RETRIES", 4)
-        self.max_retries = int(max_retries if max_retries is not None else retries)
+        env = _env_number
+        self.concurrency = int(
+            concurrency if concurrency is not None else env("REASONER_OPENAI_CONCURRENCY", 16)
+        )
+        self.timeout_s = timeout_s if timeout_s is not None else env("REASONER_OPENAI_TIMEOUT", 120)
+        self.max_retries = int(
+            max_retries if max_retries is not None else env("REASONER_OPENAI_MAX_RETRIES", 4)
+        )
         if self.concurrency < 1 or self.timeout_s <= 0 or self.max_retries < 0:
             raise ModelError(
                 f"openai model {self.base_url}: concurrency must be >= 1, timeout > 0 and "
@@ -175,14 +179,14 @@ class OpenAIModel(Model):
             "max_retries": self.max_retries,
         }
 
-    def headers(self) -> dict[str, str]:
+    def _headers(self) -> dict[str, str]:
         """Request headers, with the key when one is set (never logged)."""
         headers = {"Content-Type": "application/json"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         return headers
 
-    def scrub(self, text: str) -> str:
+    def _scrub(self, text: str) -> str:
         """`text` with the API key masked: servers sometimes echo it in error bodies."""
         return text.replace(self._api_key, "***") if self._api_key else text
 
@@ -191,7 +195,7 @@ class OpenAIModel(Model):
         if self._state is None or self._state.loop is not loop:
             client = httpx.AsyncClient(
                 base_url=self.base_url + "/",
-                headers=self.headers(),
+                headers=self._headers(),
                 timeout=httpx.Timeout(self.timeout_s, connect=min(10.0, self.timeout_s)),
                 limits=httpx.Limits(max_connections=self.concurrency),
             )
@@ -273,13 +277,13 @@ class OpenAIModel(Model):
                 if attempt + 1 == tries:
                     raise ModelError(
                         f"openai server {self.base_url} (model {self.model}): "
-                        f"{self.scrub(str(exc))}; gave up after {tries} tries"
+                        f"{self._scrub(str(exc))}; gave up after {tries} tries"
                     ) from None
                 delay = self._delay(attempt, exc.wait_s)
                 log.warning(
                     "openai server %s: %s; retry %d/%d in %.2f s",
                     self.base_url,
-                    self.scrub(str(exc)),
+                    self._scrub(str(exc)),
                     attempt + 1,
                     self.max_retries,
                     delay,
@@ -318,7 +322,7 @@ class OpenAIModel(Model):
             hint = " (check the model name and that the URL ends in /v1)" if status == 404 else ""
             raise _Refused(
                 f"openai server {self.base_url} (model {self.model}) refused the request: "
-                f"HTTP {status} {self.scrub(_snippet(response.text))}{hint}",
+                f"HTTP {status} {self._scrub(_snippet(response.text))}{hint}",
                 status,
             )
         try:
@@ -469,15 +473,19 @@ def _completions(body: _ChatResponse, stop: Sequence[str]) -> list[Completion]:
 async def _all_or_cancel(coros: Sequence[Coroutine[Any, Any, T]]) -> list[T]:
     """Run concurrently; on the first error cancel the rest (no orphaned retries) and raise it."""
     tasks = [asyncio.ensure_future(c) for c in coros]
-    if not tasks:
-        return []
-    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-    failed = next((t for t in tasks if t.done() and not t.cancelled() and t.exception()), None)
-    if failed is not None:
-        raise failed.exception()  # type: ignore[misc]
+    try:
+        if tasks:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        # Also on our own cancellation: nothing keeps retrying for a caller that is gone.
+        pending = [t for t in tasks if not t.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+    for task in tasks:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            raise error
     return [t.result() for t in tasks]
 
 

@@ -1,0 +1,160 @@
+"""One cell of an evaluation: a (task, problem, pipeline), run and then scored.
+
+Gold never reaches a pipeline: `run_cell` runs `asolve` on the Problem alone, and only then
+parses the answer and calls `Task.score` with the Example.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+
+from reasoner.errors import ReasonerError
+from reasoner.eval.store import CellKey
+from reasoner.models.base import Model
+from reasoner.pipeline import Pipeline
+from reasoner.session import ProgramRunner
+from reasoner.solving import asolve
+from reasoner.specs import StageSpec
+from reasoner.task import Task
+from reasoner.types import Cost, Example, Result
+
+#: Stages whose sample count `samples=` overrides, and the keyword that holds it.
+SAMPLING_STAGES = {"vote": "n"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One (task, problem, pipeline) to run."""
+
+    task_spec: str
+    task: Task
+    example: Example
+    pipeline_spec: str
+    pipeline: Pipeline
+
+    @property
+    def key(self) -> CellKey:
+        return (self.task_spec, self.example.problem.id, self.pipeline_spec)
+
+
+async def run_cell(
+    cell: Cell, model: Model, run_program: ProgramRunner | None, program_timeout: float
+) -> Result:
+    """Run one cell and score it; an exception becomes a failed Result, never a dead run.
+
+    Args:
+        cell: the task, example and pipeline.
+        model: the loaded model.
+        run_program: the sandbox runner (None: reasoner.sandbox).
+        program_timeout: seconds a generated program may run.
+
+    Returns:
+        The scored Result; `correct` needs an answer, no abstention, no error, and gold's
+        agreement; `details` holds `Task.details` of the parsed answer (empty without one).
+    """
+    problem = cell.example.problem
+    base: dict[str, Any] = {
+        "task": cell.task_spec,
+        "problem_id": problem.id,
+        "pipeline": cell.pipeline_spec,
+        "difficulty": dict(problem.difficulty),
+        "gold": _jsonable(cell.example.gold),
+    }
+    started = time.perf_counter()
+    try:
+        answer = await asolve(
+            problem,
+            cell.pipeline,
+            model,
+            task=cell.task,
+            run_program=run_program,
+            program_timeout=program_timeout,
+        )
+    except Exception as exc:
+        return Result(
+            **base,
+            answer=None,
+            abstained=False,
+            correct=False,
+            cost=Cost(wall_s=time.perf_counter() - started),
+            error=f"pipeline failed: {type(exc).__name__}: {exc}",
+        )
+    error = answer.error
+    correct, details = False, {}
+    try:
+        value = cell.task.parse(answer.value) if answer.value is not None else None
+        if value is not None:
+            correct = (
+                not answer.abstained and not error and bool(cell.task.score(cell.example, value))
+            )
+            details = _jsonable(cell.task.details(problem, value))
+    except Exception as exc:
+        correct = False
+        error = f"scoring failed in task '{cell.task_spec}': {type(exc).__name__}: {exc}"
+    return Result(
+        **base,
+        answer=answer.value,
+        abstained=answer.abstained,
+        correct=correct,
+        confidence=answer.confidence,
+        verdicts=answer.verdicts,
+        cost=answer.cost,
+        trace=answer.trace,
+        attempts=answer.attempts,
+        details=details,
+        error=error,
+    )
+
+
+def plan_cells(
+    tasks: list[tuple[str, Task]], pipes: list[tuple[str, Pipeline]], limit: int | None
+) -> Iterator[Cell]:
+    """Every cell in canonical order: task order, problem order, pipeline order."""
+    for spec, task in tasks:
+        examples = list(islice(task.examples(), limit))
+        seen: set[str] = set()
+        for example in examples:
+            if example.problem.id in seen:
+                raise ReasonerError(
+                    f"task '{spec}' has two problems with id "
+                    f"'{example.problem.id}': ids must be unique per task"
+                )
+            seen.add(example.problem.id)
+            for pipe_spec, pipe in pipes:
+                yield Cell(spec, task, example, pipe_spec, pipe)
+
+
+def task_spec(task: str | Task) -> str:
+    """The name results carry for a task: its spec as given, or `Task.spec`."""
+    return task.strip() if isinstance(task, str) else task.spec
+
+
+def prepare_pipeline(spec: str | Pipeline, samples: int | None) -> tuple[str, Pipeline]:
+    """A validated pipeline and its name, with `samples` written into its sampling stages."""
+    pipe = Pipeline.parse(spec)
+    if samples is not None:
+        if samples < 1:
+            raise ReasonerError(f"samples must be at least 1, got {samples}")
+        pipe = Pipeline.parse(_with_samples(pipe, samples))
+    return str(pipe), pipe
+
+
+def _with_samples(pipe: Pipeline, samples: int) -> Pipeline:
+    rewritten = Pipeline(pipe)
+    rewritten.stages = [
+        StageSpec(s.name, {**s.kwargs, SAMPLING_STAGES[s.name]: samples})
+        if s.name in SAMPLING_STAGES
+        else s
+        for s in pipe.stages
+    ]
+    return rewritten
+
+
+def _jsonable(value: Any) -> Any:
+    return to_jsonable_python(value, fallback=str)

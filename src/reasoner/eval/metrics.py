@@ -1,0 +1,271 @@
+"""Scores drawn from results: accuracy, abstention, the confidence-target score, cost.
+
+The confidence-target score follows Kalai et al. 2025 ("Why Language Models Hallucinate"):
+at threshold t a correct answer scores 1, an abstention 0, and a wrong answer -t/(1-t), so a
+pipeline gains by answering only when its chance of being right exceeds t. A cell that gave
+no answer without abstaining, or failed with an error, counts as wrong: only an explicit
+abstention is an honest "I don't know".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from reasoner.types import Result
+
+THRESHOLDS = (0.5, 0.75, 0.9)
+BOOTSTRAP_RESAMPLES = 1000
+
+
+class MeanCost(BaseModel):
+    """Mean cost per problem."""
+
+    model_calls: float = 0.0
+    tokens_in: float = 0.0
+    tokens_out: float = 0.0
+    wall_s: float = 0.0
+    sandbox_runs: float = 0.0
+
+
+class FlagRate(BaseModel):
+    """How often a boolean detail (e.g. chess `legal`, Hanoi `optimal`) was True or False.
+
+    Both are fractions of all n results; results without the detail count in neither.
+    """
+
+    true: float
+    false: float
+
+
+class SummaryRow(BaseModel):
+    """The scores of one pipeline on one task (or on one difficulty level of it)."""
+
+    task: str
+    pipeline: str
+    n: int
+    correct: int
+    #: Answered wrongly, gave no answer, or failed with an error.
+    wrong: int
+    abstained: int
+    #: Neither an answer nor an abstention (counted in `wrong`).
+    no_answer: int
+    #: Cells that failed with an error (counted in `wrong`).
+    errors: int
+    accuracy: float
+    accuracy_ci95: tuple[float, float]
+    abstention_rate: float
+    #: wrong / n: how often the pipeline said something false (or nothing usable).
+    wrong_rate: float
+    #: Confidence-target score at each threshold t, keyed "0.5", "0.75", "0.9".
+    score_t: dict[str, float]
+    score_t_ci95: dict[str, tuple[float, float]]
+    mean_confidence: float | None
+    cost: MeanCost
+    #: For every boolean key of `Result.details`, how often it was True / False.
+    flags: dict[str, FlagRate] = Field(default_factory=dict)
+
+
+class DifficultyRow(SummaryRow):
+    """A `SummaryRow` restricted to the problems at one level of one difficulty axis."""
+
+    axis: str
+    level: int | float | str
+
+
+class Summary(BaseModel):
+    """What an evaluation returns: one row per (task, pipeline), the same cut by difficulty,
+    and the run's configuration."""
+
+    rows: list[SummaryRow]
+    by_difficulty: list[DifficultyRow]
+    config: dict[str, Any] = Field(default_factory=dict)
+
+    def row(self, task: str, pipeline: str) -> SummaryRow:
+        """The row of one (task, pipeline); KeyError when the run had no such pair."""
+        for row in self.rows:
+            if row.task == task and row.pipeline == pipeline:
+                return row
+        raise KeyError(f"no row for task {task!r} and pipeline {pipeline!r}")
+
+
+def outcome(result: Result) -> str:
+    """'correct', 'abstained' or 'wrong' (wrong answers, no answer, errors)."""
+    if result.correct and not result.error:
+        return "correct"
+    if result.abstained and not result.error:
+        return "abstained"
+    return "wrong"
+
+
+def score_t(outcomes: Sequence[str], t: float) -> float:
+    """Mean confidence-target score: +1 correct, 0 abstained, -t/(1-t) wrong.
+
+    Args:
+        outcomes: values of `outcome()`.
+        t: the threshold, 0 <= t < 1.
+
+    Returns:
+        The mean over all outcomes (0.0 for none).
+    """
+    if not outcomes:
+        return 0.0
+    return float(np.mean(_points(outcomes, t)))
+
+
+def _points(outcomes: Sequence[str], t: float) -> np.ndarray:
+    penalty = t / (1.0 - t)
+    table = {"correct": 1.0, "abstained": 0.0, "wrong": -penalty}
+    return np.array([table[o] for o in outcomes], dtype=float)
+
+
+def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: int) -> SummaryRow:
+    """Scores of one group of results (one task and pipeline, or one difficulty level).
+
+    Args:
+        results: the group's results (at least one).
+        task, pipeline: the names the row carries.
+        seed: seeds the bootstrap, so the same results always give the same intervals.
+
+    Returns:
+        The row, with 95% bootstrap intervals for accuracy and each score_t.
+    """
+    # Bootstrap draws index positions: a fixed order makes the intervals independent of the
+    # order results were written in (a resumed run's file order differs).
+    results = sorted(results, key=lambda r: r.problem_id)
+    n = len(results)
+    outcomes = [outcome(r) for r in results]
+    correct = outcomes.count("correct")
+    abstained = outcomes.count("abstained")
+    wrong = n - correct - abstained
+    correct_arr = np.array([o == "correct" for o in outcomes], dtype=float)
+    points = {t: _points(outcomes, t) for t in THRESHOLDS}
+    rng = np.random.default_rng(seed)
+    resample = rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+    confidences = [r.confidence for r in results if r.confidence is not None]
+    return SummaryRow(
+        task=task,
+        pipeline=pipeline,
+        n=n,
+        correct=correct,
+        wrong=wrong,
+        abstained=abstained,
+        no_answer=sum(
+            1 for r, o in zip(results, outcomes, strict=True) if r.answer is None and o == "wrong"
+        ),
+        errors=sum(1 for r in results if r.error),
+        accuracy=correct / n,
+        accuracy_ci95=_interval(correct_arr, resample),
+        abstention_rate=abstained / n,
+        wrong_rate=wrong / n,
+        score_t={_key(t): float(points[t].mean()) for t in THRESHOLDS},
+        score_t_ci95={_key(t): _interval(points[t], resample) for t in THRESHOLDS},
+        mean_confidence=float(np.mean(confidences)) if confidences else None,
+        cost=MeanCost(
+            model_calls=_mean(r.cost.model_calls for r in results),
+            tokens_in=_mean(r.cost.tokens_in for r in results),
+            tokens_out=_mean(r.cost.tokens_out for r in results),
+            wall_s=_mean(r.cost.wall_s for r in results),
+            sandbox_runs=_mean(r.cost.sandbox_runs for r in results),
+        ),
+        flags=_flags(results),
+    )
+
+
+def summarize(
+    results: Sequence[Result],
+    *,
+    tasks: Sequence[str] = (),
+    pipelines: Sequence[str] = (),
+    seed: int = 0,
+    config: dict[str, Any] | None = None,
+) -> Summary:
+    """The summary of an evaluation's results.
+
+    Args:
+        results: every result of the run.
+        tasks, pipelines: the order rows come in (names not listed follow, in first-seen
+            order).
+        seed: seeds the bootstrap intervals.
+        config: the run's configuration, carried along.
+
+    Returns:
+        A `Summary` with rows per (task, pipeline) and per difficulty level.
+    """
+    groups: dict[tuple[str, str], list[Result]] = {}
+    for result in results:
+        groups.setdefault((result.task, result.pipeline), []).append(result)
+    task_order = _order(tasks, (t for t, _ in groups))
+    pipe_order = _order(pipelines, (p for _, p in groups))
+    rows: list[SummaryRow] = []
+    by_difficulty: list[DifficultyRow] = []
+    for task in task_order:
+        for pipeline in pipe_order:
+            group = groups.get((task, pipeline))
+            if not group:
+                continue
+            rows.append(summarize_group(group, task, pipeline, seed))
+            for axis, level, subset in difficulty_levels(group):
+                row = summarize_group(subset, task, pipeline, seed)
+                by_difficulty.append(DifficultyRow(**row.model_dump(), axis=axis, level=level))
+    return Summary(rows=rows, by_difficulty=by_difficulty, config=config or {})
+
+
+def difficulty_levels(
+    results: Sequence[Result],
+) -> list[tuple[str, int | float | str, list[Result]]]:
+    """(axis, level, results at that level) for every difficulty axis, levels sorted."""
+    axes: dict[str, dict[int | float | str, list[Result]]] = {}
+    for result in results:
+        for axis, level in result.difficulty.items():
+            axes.setdefault(axis, {}).setdefault(level, []).append(result)
+    out = []
+    for axis in sorted(axes):
+        for level in sorted(axes[axis], key=level_sort_key):
+            out.append((axis, level, axes[axis][level]))
+    return out
+
+
+def level_sort_key(level: int | float | str) -> tuple[int, float, str]:
+    # Numbers in numeric order first, then labels alphabetically.
+    if isinstance(level, int | float) and not isinstance(level, bool):
+        return (0, float(level), "")
+    return (1, 0.0, str(level))
+
+
+def _flags(results: Sequence[Result]) -> dict[str, FlagRate]:
+    n = len(results)
+    keys = sorted({k for r in results for k, v in r.details.items() if isinstance(v, bool)})
+    flags = {}
+    for key in keys:
+        values = [r.details.get(key) for r in results]
+        flags[key] = FlagRate(
+            true=sum(v is True for v in values) / n, false=sum(v is False for v in values) / n
+        )
+    return flags
+
+
+def _interval(values: np.ndarray, resample: np.ndarray) -> tuple[float, float]:
+    means = values[resample].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return (float(low), float(high))
+
+
+def _mean(values: Iterable[float]) -> float:
+    listed = list(values)
+    return float(np.mean(listed)) if listed else 0.0
+
+
+def _key(t: float) -> str:
+    return f"{t:g}"
+
+
+def _order(first: Sequence[str], seen: Iterable[str]) -> list[str]:
+    order = list(dict.fromkeys(first))
+    for name in seen:
+        if name not in order:
+            order.append(name)
+    return order

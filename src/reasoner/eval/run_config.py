@@ -1,0 +1,137 @@
+"""A run's configuration (`config.json`): what ran, on what, with which versions.
+
+It is written when a run starts; a later run in the same folder must ask for the same
+cells (model, tasks, pipelines, limit), or it would mix two experiments in one file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from reasoner.errors import ReasonerError
+from reasoner.eval.store import atomic_write_text
+
+CONFIG = "config.json"
+#: The fields that decide which cells a run has; a resumed run must match them.
+IDENTITY = ("model", "tasks", "pipelines", "limit")
+_PACKAGES = ("reasoner", "torch", "transformers", "langgraph", "pydantic")
+
+
+def build_config(
+    *,
+    model: str,
+    model_info: dict[str, Any],
+    tasks: list[str],
+    pipelines: list[str],
+    limit: int | None,
+    concurrency: int,
+    seed: int,
+    samples: int | None,
+    program_timeout: float,
+) -> dict[str, Any]:
+    """The configuration record of a run that starts now.
+
+    Returns:
+        A JSON-ready dict: the run's arguments, the model's description, package versions,
+        the git commit of the working directory (when there is one), the machine, the time.
+    """
+    return {
+        "model": model,
+        "model_info": _jsonable(model_info),
+        "tasks": tasks,
+        "pipelines": pipelines,
+        "limit": limit,
+        "concurrency": concurrency,
+        "seed": seed,
+        "samples": samples,
+        "program_timeout": program_timeout,
+        "versions": {"python": platform.python_version(), **_versions()},
+        "git_commit": _git_commit(),
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.machine(),
+            "cpu_count": os.cpu_count(),
+        },
+        "started_at": _now(),
+        "resumed_at": [],
+    }
+
+
+def reconcile(folder: Path, config: dict[str, Any]) -> dict[str, Any]:
+    """Write `config` to a new run folder, or check it against the one already there.
+
+    Args:
+        folder: the run's output folder.
+        config: this run's configuration, from `build_config`.
+
+    Returns:
+        The configuration to keep: the existing one (with this start added to
+        `resumed_at`) when resuming, else `config`.
+
+    Raises:
+        ReasonerError: the folder holds a different run.
+    """
+    path = folder / CONFIG
+    if not path.exists():
+        atomic_write_text(path, json.dumps(config, indent=2) + "\n")
+        return config
+    try:
+        existing = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ReasonerError(
+            f"{path} cannot be read ({exc}); use another --out, or delete the folder"
+        ) from None
+    for key in IDENTITY:
+        if existing.get(key) != config[key]:
+            raise ReasonerError(
+                f"{folder} holds a different run: its {key} is {existing.get(key)!r}, this "
+                f"run's is {config[key]!r}; use another --out, or resume with the same arguments"
+            )
+    existing.setdefault("resumed_at", []).append(config["started_at"])
+    atomic_write_text(path, json.dumps(existing, indent=2) + "\n")
+    return existing
+
+
+def read_config(folder: Path) -> dict[str, Any]:
+    path = folder / CONFIG
+    try:
+        return dict(json.loads(path.read_text()))
+    except FileNotFoundError:
+        raise ReasonerError(f"{path} not found: is {folder} the --out folder of an eval?") from None
+    except ValueError as exc:
+        raise ReasonerError(f"{path} is not valid JSON: {exc}") from None
+
+
+def _versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for name in _PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))

@@ -1,0 +1,207 @@
+"""The evaluator: every pipeline on every problem, concurrently, resumably, scored against gold.
+
+Gold never reaches a pipeline (see `cells.py`: a cell runs the Problem alone, then is scored
+against its Example). Results stream to `results.jsonl` as they finish (see `store.py` for
+the crash-safety design); when all cells are done the file is put in canonical order and the
+summary, plots and HTML report are drawn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from reasoner.errors import ReasonerError
+from reasoner.eval.cells import Cell, plan_cells, prepare_pipeline, run_cell, task_spec
+from reasoner.eval.metrics import Summary, summarize
+from reasoner.eval.progress import RunProgress
+from reasoner.eval.reports import report, write_reports
+from reasoner.eval.run_config import build_config, reconcile
+from reasoner.eval.store import CellKey, ResultStore, cell_key
+from reasoner.loading import DEFAULT_MODEL, load_model, load_task
+from reasoner.models.base import Model
+from reasoner.pipeline import Pipeline
+from reasoner.session import ProgramRunner
+from reasoner.task import Task
+from reasoner.types import Result
+
+__all__ = ["aevaluate", "evaluate", "report"]
+
+
+async def aevaluate(
+    tasks: list[str | Task],
+    pipelines: list[str | Pipeline],
+    model: str | Model = DEFAULT_MODEL,
+    *,
+    out: str | Path | None = None,
+    limit: int | None = None,
+    concurrency: int = 8,
+    seed: int = 0,
+    samples: int | None = None,
+    run_program: ProgramRunner | None = None,
+    progress: bool = True,
+    program_timeout: float = 5.0,
+    plots: bool = True,
+) -> Summary:
+    """Async `evaluate`; see `evaluate`."""
+    if concurrency < 1:
+        raise ReasonerError(f"concurrency must be at least 1, got {concurrency}")
+    if limit is not None and limit < 1:
+        raise ReasonerError(f"limit must be at least 1 (or None for all), got {limit}")
+    task_objs = _unique("task", [(task_spec(t), load_task(t)) for t in tasks])
+    pipes = _unique("pipeline", [prepare_pipeline(p, samples) for p in pipelines])
+    model_obj = load_model(model)
+    cells = list(plan_cells(task_objs, pipes, limit))
+
+    config = build_config(
+        model=model if isinstance(model, str) else model_obj.spec,
+        model_info=model_obj.describe(),
+        tasks=[spec for spec, _ in task_objs],
+        pipelines=[spec for spec, _ in pipes],
+        limit=limit,
+        concurrency=concurrency,
+        seed=seed,
+        samples=samples,
+        program_timeout=program_timeout,
+    )
+    store = ResultStore(out) if out is not None else None
+    with store.locked() if store is not None else contextlib.nullcontext():
+        done: dict[CellKey, Result] = {}
+        if store is not None:
+            config = reconcile(store.folder, config)
+            planned = {c.key for c in cells}
+            done = {k: r for k, r in store.recover().items() if k in planned}
+        pending = [c for c in cells if c.key not in done]
+
+        bar = RunProgress(len(cells), done.values(), enabled=progress)
+        try:
+            with bar:
+                await _run_cells(
+                    pending,
+                    model_obj,
+                    run_program,
+                    program_timeout,
+                    concurrency,
+                    lambda r: _record(r, done, store, bar),
+                )
+        finally:
+            if store is not None:
+                store.close()
+
+        ordered = [done[c.key] for c in cells]
+        summary = summarize(
+            ordered, tasks=config["tasks"], pipelines=config["pipelines"], seed=seed, config=config
+        )
+        if store is not None:
+            store.finalize(ordered)
+            write_reports(store.folder, summary, ordered, plots=plots)
+    if progress:
+        from reasoner.eval.table import print_summary
+
+        print_summary(summary)
+    return summary
+
+
+def evaluate(
+    tasks: list[str | Task],
+    pipelines: list[str | Pipeline],
+    model: str | Model = DEFAULT_MODEL,
+    *,
+    out: str | Path | None = None,
+    limit: int | None = None,
+    concurrency: int = 8,
+    seed: int = 0,
+    samples: int | None = None,
+    run_program: ProgramRunner | None = None,
+    progress: bool = True,
+    program_timeout: float = 5.0,
+    plots: bool = True,
+) -> Summary:
+    """Run every pipeline on every problem of every task and score the answers against gold.
+
+    Re-running the same call with the same `out` resumes: finished cells are kept, the rest
+    run. A cell that raises (a plug-in bug, a model server that is down) is recorded as a
+    failed result with its error, and the run goes on.
+
+    Args:
+        tasks: task specs (e.g. "hanoi:disks=1-8") or Task objects (named by `task.spec`).
+        pipelines: pipeline specs (e.g. "pal >> check") or Pipelines.
+        model: a model spec or a loaded Model.
+        out: the run folder for results.jsonl, config.json, summary.json, the plots and
+            report.html; None keeps everything in memory (no resume).
+        limit: run only the first `limit` problems of each task.
+        concurrency: how many cells run at once (the hf backend batches their model calls).
+        seed: seeds the bootstrap intervals; recorded in config.json. Sampled decoding is as
+            reproducible as the backend makes it.
+        samples: overrides the sample count of sampling stages (vote's `n`); the pipeline
+            names in the results then show it, e.g. "cot >> vote(n=9)".
+        run_program: the sandbox runner (default: reasoner.sandbox).
+        progress: show a progress bar, then the summary table.
+        program_timeout: seconds a generated program may run.
+        plots: with `out`, draw the PNG plots and report.html at the end (summary.json is
+            always written); `report(out)` draws them later.
+
+    Returns:
+        The Summary: rows per (task, pipeline), rows per difficulty level, the config.
+    """
+    return asyncio.run(
+        aevaluate(
+            tasks,
+            pipelines,
+            model,
+            out=out,
+            limit=limit,
+            concurrency=concurrency,
+            seed=seed,
+            samples=samples,
+            run_program=run_program,
+            progress=progress,
+            program_timeout=program_timeout,
+            plots=plots,
+        )
+    )
+
+
+async def _run_cells(
+    cells: list[Cell],
+    model: Model,
+    run_program: ProgramRunner | None,
+    program_timeout: float,
+    concurrency: int,
+    record: Any,
+) -> None:
+    # A fixed pool of workers pulling cells in canonical order: at most `concurrency` in
+    # flight, and memory stays flat however many cells there are.
+    queue: Iterator[Cell] = iter(cells)
+
+    async def worker() -> None:
+        for cell in queue:
+            record(await run_cell(cell, model, run_program, program_timeout))
+
+    workers = [asyncio.create_task(worker()) for _ in range(min(concurrency, len(cells)))]
+    try:
+        await asyncio.gather(*workers)
+    finally:
+        for w in workers:
+            w.cancel()
+
+
+def _record(
+    result: Result, done: dict[CellKey, Result], store: ResultStore | None, bar: RunProgress
+) -> None:
+    if store is not None:
+        store.append(result)
+    done[cell_key(result)] = result
+    bar.advance(result)
+
+
+def _unique(what: str, items: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    seen: set[str] = set()
+    for name, _ in items:
+        if name in seen:
+            raise ReasonerError(f"{what} '{name}' is listed twice; list each {what} once")
+        seen.add(name)
+    return items

@@ -1,0 +1,100 @@
+"""The GSM8K / GSM-Hard task: word problems from a JSONL file, graded numerically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, ClassVar
+
+from reasoner_tasks.gsm8k import prompts
+from reasoner_tasks.gsm8k.loader import Row, load_rows
+
+from reasoner.answers import format_number, numbers_equal, parse_number
+from reasoner.task import Task
+from reasoner.types import Example, PalExemplar, Problem, Verdict
+
+_CENT = Fraction(1, 100)
+
+
+def answers_match(value: Fraction, gold: Fraction) -> bool:
+    """Whether a numeric answer is right for a word problem.
+
+    Same number (`numbers_equal`: integers exactly, others within float rounding, which
+    absorbs renderings such as GSM-Hard's 1806106.8000000003), or, when the gold is
+    not whole, the gold rounded to the cent (2901807.83 for 2901807.8333...).
+
+    Args:
+        value: the parsed answer.
+        gold: the gold number.
+
+    Returns:
+        True when correct.
+    """
+    if numbers_equal(value, gold):
+        return True
+    in_cents = (value / _CENT).denominator == 1
+    return gold.denominator != 1 and in_cents and abs(value - gold) <= _CENT / 2
+
+
+def make_problem(row: Row) -> Problem:
+    """The problem for one row: its question, its source, its difficulty.
+
+    Args:
+        row: a loaded row.
+
+    Returns:
+        The problem; `difficulty` is {"source": ..., "steps": ...} (steps for GSM8K rows).
+    """
+    difficulty: dict[str, int | float | str] = {"source": row.source}
+    if row.steps is not None:
+        difficulty["steps"] = row.steps
+    return Problem(
+        id=f"{row.source}-L{row.line}",
+        task="gsm8k",
+        prompt=row.question,
+        payload={"question": row.question, "source": row.source, "line": row.line},
+        program_inputs={},
+        difficulty=difficulty,
+    )
+
+
+class Gsm8kTask(Task):
+    """Word problems from a GSM8K or GSM-Hard JSONL file; see `gsm8k` for the parameters."""
+
+    name: ClassVar[str] = "gsm8k"
+    answer_instruction: ClassVar[str] = prompts.ANSWER_INSTRUCTION
+
+    def __init__(self, path: Path, limit: int | None = None) -> None:
+        super().__init__()
+        self.path = path
+        rows, self.errors = load_rows(path)
+        self.rows = rows[:limit] if limit is not None else rows
+
+    def examples(self) -> Iterator[Example]:
+        for row in self.rows:
+            yield Example(problem=make_problem(row), gold=row.gold)
+
+    def parse(self, text: str) -> Fraction | None:
+        """The final number: "Answer: $1,234.50", "#### 12", "12 apples", or the last one."""
+        return parse_number(text)
+
+    def format(self, value: Any) -> str:
+        return format_number(value, decimal=True)
+
+    def check(self, problem: Problem, value: Any) -> Verdict:
+        """No inference-time checker for word problems: unknown (failed when no number)."""
+        if not isinstance(value, Fraction):
+            return Verdict(checker="gsm8k", status="failed", evidence="no number found")
+        return Verdict(
+            checker="gsm8k", status="unknown", evidence="word problems have no built-in checker"
+        )
+
+    def score(self, example: Example, value: Any) -> bool:
+        return isinstance(value, Fraction) and answers_match(value, example.gold)
+
+    def pal_exemplars(self) -> list[PalExemplar]:
+        return prompts.pal_exemplars()
+
+    def direct_exemplars(self) -> list[tuple[str, str]]:
+        return prompts.direct_exemplars()

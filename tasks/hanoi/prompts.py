@@ -1,0 +1,89 @@
+"""What the model reads for a Tower of Hanoi problem, and the worked examples.
+
+The exemplars use other peg names (P, Q, R and K, L, M) than the problems (A, B, C), so that
+copying an exemplar's answer is never right by accident; the PAL program reads the size and
+the pegs from predefined variables, so copying its logic is.
+"""
+
+from __future__ import annotations
+
+from reasoner.types import PalExemplar
+
+ANSWER_FORMAT = 'one move per line, each written exactly as "Move disk D from X to Y"'
+
+ANSWER_INSTRUCTION = (
+    f"List every move in order, {ANSWER_FORMAT} (D is the disk number, X and Y are pegs), "
+    "and nothing else."
+)
+
+
+def problem_prompt(disks: int, source: str, spare: str, target: str) -> str:
+    """The plain-English statement of one puzzle, including the answer format.
+
+    Args:
+        disks: tower size.
+        source: the peg that holds the tower.
+        spare: the third peg.
+        target: where the tower must go.
+
+    Returns:
+        The prompt text.
+    """
+    pegs = sorted((source, spare, target))
+    if disks == 1:
+        tower = f"Peg {source} holds 1 disk, disk 1"
+    else:
+        tower = (
+            f"Peg {source} holds {disks} disks, numbered 1 (the smallest) to {disks} "
+            "(the largest), with the largest at the bottom"
+        )
+    return (
+        f"Tower of Hanoi. There are three pegs: {pegs[0]}, {pegs[1]} and {pegs[2]}. "
+        f"{tower}; pegs {' and '.join(sorted((spare, target)))} are empty. "
+        f"Move the whole tower to peg {target}. "
+        "Rules: move one disk at a time, always the top disk of a peg, "
+        "and never put a larger disk on a smaller disk. "
+        f"Give the complete list of moves, {ANSWER_FORMAT}."
+    )
+
+
+# Recursive, reading N, SOURCE, SPARE, TARGET from the predefined variables: the program for
+# any other problem is this same program.
+_PAL_PROGRAM = """\
+def move_tower(n, source, target, spare):
+    if n == 0:
+        return
+    move_tower(n - 1, source, spare, target)
+    print(f"Move disk {n} from {source} to {target}")
+    move_tower(n - 1, spare, target, source)
+
+
+move_tower(N, SOURCE, TARGET, SPARE)
+"""
+
+
+def pal_exemplars() -> list[PalExemplar]:
+    """One worked program: 3 disks from P to R, the size and pegs given as variables.
+
+    Returns:
+        The exemplars.
+    """
+    inputs = {"N": 3, "SOURCE": "P", "SPARE": "Q", "TARGET": "R"}
+    return [
+        PalExemplar(question=problem_prompt(3, "P", "Q", "R"), program=_PAL_PROGRAM, inputs=inputs)
+    ]
+
+
+def direct_exemplars() -> list[tuple[str, str]]:
+    """Two answered puzzles (1 disk K to M, 2 disks P to R) in the expected answer format.
+
+    Returns:
+        (question, answer) pairs.
+    """
+    return [
+        (problem_prompt(1, "K", "L", "M"), "Move disk 1 from K to M"),
+        (
+            problem_prompt(2, "P", "Q", "R"),
+            "Move disk 1 from P to Q\nMove disk 2 from P to R\nMove disk 1 from Q to R",
+        ),
+    ]
