@@ -67,24 +67,32 @@ def main() -> None:
     weight_bytes = sum(p.numel() * p.element_size() for p in runner.model.parameters())
     bandwidth = copy_bandwidth_gb_s()
     limit_1 = bandwidth * 1e9 / weight_bytes
-    print(f"threads: {torch.get_num_threads()}  weights: {weight_bytes / 2**20:.0f} MiB "
-          f"({next(runner.model.parameters()).dtype})")
+    print(
+        f"threads: {torch.get_num_threads()}  weights: {weight_bytes / 2**20:.0f} MiB "
+        f"({next(runner.model.parameters()).dtype})"
+    )
     print(f"batch 1: {tokens1} tokens in {t1:.2f} s = {tok_s_1:.1f} tok/s")
     print(f"batch 8: {tokens8} tokens in {t8:.2f} s = {tok_s_8:.1f} tok/s")
     print(f"ratio batch8/batch1: {tok_s_8 / tok_s_1:.2f}  greedy texts identical: {identical}")
-    print(f"copy bandwidth: {bandwidth:.1f} GB/s -> batch-1 limit {limit_1:.1f} tok/s; "
-          f"reached {tok_s_1 / limit_1:.0%} at batch 1, {tok_s_8 / (8 * limit_1):.0%} of 8x at batch 8")
-    print(json.dumps({
-        "tok_s_batch1": round(tok_s_1, 2),
-        "tok_s_batch8": round(tok_s_8, 2),
-        "ratio": round(tok_s_8 / tok_s_1, 3),
-        "identical": identical,
-        "bandwidth_gb_s": round(bandwidth, 2),
-        "weight_mib": round(weight_bytes / 2**20, 1),
-        "bandwidth_limit_tok_s_batch1": round(limit_1, 2),
-        "bandwidth_fraction": round(tok_s_1 / limit_1, 4),
-        "bandwidth_fraction_batch8": round(tok_s_8 / (8 * limit_1), 4),
-    }))
+    print(
+        f"copy bandwidth: {bandwidth:.1f} GB/s -> batch-1 limit {limit_1:.1f} tok/s; "
+        f"reached {tok_s_1 / limit_1:.0%} at batch 1, {tok_s_8 / (8 * limit_1):.0%} of 8x at batch 8"
+    )
+    print(
+        json.dumps(
+            {
+                "tok_s_batch1": round(tok_s_1, 2),
+                "tok_s_batch8": round(tok_s_8, 2),
+                "ratio": round(tok_s_8 / tok_s_1, 3),
+                "identical": identical,
+                "bandwidth_gb_s": round(bandwidth, 2),
+                "weight_mib": round(weight_bytes / 2**20, 1),
+                "bandwidth_limit_tok_s_batch1": round(limit_1, 2),
+                "bandwidth_fraction": round(tok_s_1 / limit_1, 4),
+                "bandwidth_fraction_batch8": round(tok_s_8 / (8 * limit_1), 4),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

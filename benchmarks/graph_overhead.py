@@ -51,9 +51,17 @@ def main(runs: int = 300) -> None:
     marginal = (t6 - t1) / 5 * 1000
     print(f"6 no-op stages: {t6 * 1000:.3f} ms per run; 1 stage: {t1 * 1000:.3f} ms per run")
     print(f"per stage: {per_stage:.3f} ms (total/6), {marginal:.3f} ms marginal; target <= 1 ms")
-    print(json.dumps({"ms_per_stage": round(per_stage, 4), "ms_per_stage_marginal": round(marginal, 4),
-                      "ms_per_run_6": round(t6 * 1000, 4), "ms_per_run_1": round(t1 * 1000, 4),
-                      "ratio_to_target": round(per_stage / 1.0, 3)}))
+    print(
+        json.dumps(
+            {
+                "ms_per_stage": round(per_stage, 4),
+                "ms_per_stage_marginal": round(marginal, 4),
+                "ms_per_run_6": round(t6 * 1000, 4),
+                "ms_per_run_1": round(t1 * 1000, 4),
+                "ratio_to_target": round(per_stage / 1.0, 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Any
 from reasoner import Attempt, Generator, Session, strategy
 from reasoner.loading import load_task
 from reasoner.prompting import attempt_from, with_feedback
+from reasoner.session import clip
 from reasoner.types import Message, PalExemplar
 
 INSTRUCTION = "Write a Python program that prints the answer."
@@ -112,6 +113,7 @@ class Pal(Generator):
                 error = (
                     f"the program printed {shown!r}, which is not an answer in the expected format"
                 )
+            result = result.model_copy(update={"stdout": clip(result.stdout)})
             attempts.append(
                 attempt_from(
                     self.name,

@@ -54,7 +54,9 @@ def test_pal_runs_the_program_with_the_sandbox_runner():
 
 
 def test_vote_takes_the_majority_and_reports_agreement():
-    answer, _ = run("direct >> vote(n=5)", ["Answer: 5", "Answer: 6", "Answer: 5", "Answer: 5", "Answer: 7"])
+    answer, _ = run(
+        "direct >> vote(n=5)", ["Answer: 5", "Answer: 6", "Answer: 5", "Answer: 5", "Answer: 7"]
+    )
     assert answer.value == "5"
     assert answer.confidence == pytest.approx(0.6)
 
@@ -75,7 +77,9 @@ def test_a_failing_stage_is_recorded_not_raised():
         raise RuntimeError("server on fire")
 
     model = ScriptedModel(boom)
-    answer = solve(EXAMPLES[0].problem, "direct >> check", model, task=TASK, run_program=fake_runner)
+    answer = solve(
+        EXAMPLES[0].problem, "direct >> check", model, task=TASK, run_program=fake_runner
+    )
     assert answer.value is None
     assert "server on fire" in (answer.error or "")
 
@@ -90,7 +94,11 @@ def test_strategies_never_see_gold():
     example = next(task.examples())
     example = example.model_copy(update={"gold": secret})
     model = ScriptedModel(lambda r: "Answer: 5")
-    for spec in ["direct >> check >> retry(max=1)", "pal >> check", "cot >> vote(n=3) >> abstain(t=0.5)"]:
+    for spec in [
+        "direct >> check >> retry(max=1)",
+        "pal >> check",
+        "cot >> vote(n=3) >> abstain(t=0.5)",
+    ]:
         answer = solve(example.problem, spec, model, task=task, run_program=fake_runner)
         assert str(secret) not in answer.model_dump_json()
     assert all(str(secret) not in r.model_dump_json() for r in model.requests)

@@ -16,7 +16,9 @@ QUESTIONS = ["What is 2 + 3?", "What is 17 + 25?", "Name a colour.", "What is 9 
 
 
 def request(text: str, **options) -> GenerationRequest:
-    return GenerationRequest(messages=[Message(role="user", content=text)], max_tokens=24, **options)
+    return GenerationRequest(
+        messages=[Message(role="user", content=text)], max_tokens=24, **options
+    )
 
 
 def test_load_model_is_cached_per_process(smollm2):
@@ -45,7 +47,9 @@ def test_concurrent_callers_are_gathered_into_one_batch(smollm2):
 
 
 def test_stop_strings_and_samples(smollm2):
-    (counted,) = smollm2.generate_now([request("Count from 1 to 20, separated by commas.", stop=["5"])])
+    (counted,) = smollm2.generate_now(
+        [request("Count from 1 to 20, separated by commas.", stop=["5"])]
+    )
     assert "5" not in counted.text
     (sampled,) = smollm2.generate_now([request("Tell a story.", temperature=0.9, n=3, seed=1)])
     assert len(sampled.completions) == 3

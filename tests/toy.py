@@ -22,9 +22,14 @@ class ToyTask(Task):
 
     def examples(self) -> Iterator[Example]:
         for i, (a, b) in enumerate(self.pairs):
-            problem = Problem(id=f"toy-{i}", task="toy", prompt=f"What is {a} + {b}?",
-                              payload={"a": a, "b": b}, program_inputs={"A": a, "B": b},
-                              difficulty={"digits": len(str(max(a, b)))})
+            problem = Problem(
+                id=f"toy-{i}",
+                task="toy",
+                prompt=f"What is {a} + {b}?",
+                payload={"a": a, "b": b},
+                program_inputs={"A": a, "B": b},
+                difficulty={"digits": len(str(max(a, b)))},
+            )
             yield Example(problem=problem, gold=a + b)
 
     def parse(self, text: str) -> int | None:
@@ -34,8 +39,11 @@ class ToyTask(Task):
     def check(self, problem: Problem, value: object) -> Verdict:
         expected = problem.payload["a"] + problem.payload["b"]
         ok = value == expected
-        return Verdict(checker="toy_sum", status="passed" if ok else "failed",
-                       evidence="" if ok else f"{value} is not {problem.prompt[8:-1]}")
+        return Verdict(
+            checker="toy_sum",
+            status="passed" if ok else "failed",
+            evidence="" if ok else f"{value} is not {problem.prompt[8:-1]}",
+        )
 
     def score(self, example: Example, value: object) -> bool:
         return value == example.gold
@@ -44,7 +52,9 @@ class ToyTask(Task):
         return [PalExemplar(question="What is 1 + 1?", program="print(1 + 1)")]
 
 
-async def fake_runner(code: str, *, inputs: dict | None = None, timeout: float = 5.0) -> ExecutionResult:
+async def fake_runner(
+    code: str, *, inputs: dict | None = None, timeout: float = 5.0, **limits: object
+) -> ExecutionResult:
     """Interprets only `print(<int>)` programs: enough to wire PAL without running code."""
     match = re.fullmatch(r"print\((-?\d+)\)", code.strip())
     if match:

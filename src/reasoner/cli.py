@@ -125,7 +125,9 @@ def eval_command(
     out: Annotated[Path, typer.Option(help="Output folder (resumable).")] = Path("runs/latest"),
     limit: Annotated[int | None, typer.Option(help="Problems per task.")] = None,
     concurrency: Annotated[int, typer.Option(help="Problems in flight at once.")] = 8,
-    seed: Annotated[int, typer.Option(help="Seed for sampling and bootstrap.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed for the bootstrap intervals (recorded in config.json).")
+    ] = 0,
     samples: Annotated[
         int | None, typer.Option(help="Samples for stages that sample (vote).")
     ] = None,
@@ -150,9 +152,10 @@ def eval_command(
 @app.command()
 def report(out: Annotated[Path, typer.Argument(help="An eval output folder.")]) -> None:
     """Re-draw the table, plots and report.html of an eval folder from its files alone."""
-    from reasoner.eval.runner import report as redraw
+    from reasoner.eval import print_summary
+    from reasoner.eval import report as redraw
 
-    redraw(out)
+    print_summary(redraw(out), console)
 
 
 def main() -> None:

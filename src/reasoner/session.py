@@ -29,6 +29,16 @@ from reasoner.types import (
     Verdict,
 )
 
+TRACE_CHARS = 6000
+
+
+def clip(text: str, limit: int = TRACE_CHARS) -> str:
+    """Keep the head and tail of a very long text (a million Hanoi moves) for traces."""
+    if len(text) <= limit:
+        return text
+    head, tail = text[: limit * 2 // 3], text[-(limit // 3) :]
+    return f"{head}\n... [{len(text) - len(head) - len(tail)} characters cut] ...\n{tail}"
+
 
 def _merge_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     return {**a, **b}
@@ -179,7 +189,10 @@ class Session:
         """Run untrusted code in the sandbox with the problem's program inputs bound."""
         self.note("program", code, inputs=sorted(self.problem.program_inputs))
         result = await self.ctx.run_program(
-            code, inputs=dict(self.problem.program_inputs), timeout=self.ctx.program_timeout
+            code,
+            inputs=dict(self.problem.program_inputs),
+            timeout=self.ctx.program_timeout,
+            **self.task.program_limits(self.problem),
         )
         self.cost = self.cost + Cost(sandbox_runs=1)
         self.note(
@@ -232,7 +245,7 @@ class Session:
         self.note("decision", f"abstain: {reason}")
 
     def note(self, kind: str, content: str = "", **data: Any) -> None:
-        self.trace.append(TraceEvent(stage=self.stage, kind=kind, content=content, data=data))
+        self.trace.append(TraceEvent(stage=self.stage, kind=kind, content=clip(content), data=data))
 
     def updates(self) -> dict[str, Any]:
         """The state update this stage returns to the graph."""

@@ -66,6 +66,11 @@ class Task(abc.ABC):
         """(question, answer) pairs for few-shot direct prompts; may be empty."""
         return []
 
+    def program_limits(self, problem: Problem) -> dict[str, Any]:
+        """Sandbox limits this problem's programs need beyond the defaults, e.g.
+        `{"max_output_bytes": ...}` for an answer that is long by nature."""
+        return {}
+
     def details(self, problem: Problem, value: Any) -> dict[str, Any]:
         """Extra per-result facts for reports (e.g. optimality, illegal move); no gold."""
         return {}

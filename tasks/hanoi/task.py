@@ -155,6 +155,10 @@ class HanoiTask(Task):
         """Any legal solution is correct, optimal or not (the gold is one of them)."""
         return bool(value) and self._simulate(example.problem, value).solved
 
+    def program_limits(self, problem: Problem) -> dict[str, Any]:
+        # A full move list is long by nature: ~26 bytes a move in the requested format.
+        return {"max_output_bytes": 32 * 2 ** problem.payload["disks"] + 65536}
+
     def details(self, problem: Problem, value: Any) -> dict[str, Any]:
         """moves, legal, solved, optimal (solved in 2**N - 1 moves), and the first error."""
         optimal = 2 ** problem.payload["disks"] - 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,8 @@ __all__ = ["aevaluate", "evaluate", "report"]
 
 
 async def aevaluate(
-    tasks: list[str | Task],
-    pipelines: list[str | Pipeline],
+    tasks: Sequence[str | Task],
+    pipelines: Sequence[str | Pipeline],
     model: str | Model = DEFAULT_MODEL,
     *,
     out: str | Path | None = None,
@@ -106,8 +106,8 @@ async def aevaluate(
 
 
 def evaluate(
-    tasks: list[str | Task],
-    pipelines: list[str | Pipeline],
+    tasks: Sequence[str | Task],
+    pipelines: Sequence[str | Pipeline],
     model: str | Model = DEFAULT_MODEL,
     *,
     out: str | Path | None = None,
