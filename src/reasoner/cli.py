@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -60,16 +60,18 @@ def run(
         ),
     ] = "pal >> check",
     task: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
-            "--task", "-t", help="Answer problems of a task instead, e.g. 'hanoi:disks=1-4'."
+            "--task",
+            "-t",
+            help="Answer problems of a task instead, e.g. 'hanoi:disks=1-4' (repeatable).",
         ),
     ] = None,
-    limit: Annotated[int, typer.Option(help="With --task: how many problems.")] = 3,
+    limit: Annotated[int, typer.Option(help="With --task: problems of each task.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full Answer as JSON.")] = False,
 ) -> None:
     """Answer one question, or the first problems of a task, and print the answers."""
-    from reasoner.loading import load_model, load_task
+    from reasoner.loading import load_model
     from reasoner.pipeline import Pipeline
     from reasoner.solving import asolve
 
@@ -88,16 +90,22 @@ def run(
             if answer.error:
                 err.print(f"[yellow]error:[/] {answer.error}")
         return
-    assert task is not None
-    task_obj = load_task(task)
+    for spec in task or []:
+        _run_task(spec, pipeline, loaded, limit, as_json)
+
+
+def _run_task(spec: str, pipeline: Any, model: Any, limit: int, as_json: bool) -> None:
+    from reasoner.loading import load_task
+    from reasoner.solving import asolve
+
+    task_obj = load_task(spec)
     examples = [e for _, e in zip(range(limit), task_obj.examples(), strict=False)]
 
-    async def solve_all():  # noqa: ANN202
-        return await asyncio.gather(
-            *(asolve(e.problem, pipeline, loaded, task=task_obj) for e in examples)
-        )
+    async def solve_all() -> list[Any]:
+        jobs = (asolve(e.problem, pipeline, model, task=task_obj) for e in examples)
+        return await asyncio.gather(*jobs)
 
-    with err.status(f"solving {len(examples)} problems of {task} with {pipeline} ..."):
+    with err.status(f"solving {len(examples)} problems of {spec} with {pipeline} ..."):
         answers = asyncio.run(solve_all())
     for example, answer in zip(examples, answers, strict=True):
         value = task_obj.parse(answer.value) if answer.value is not None else None
@@ -106,13 +114,14 @@ def run(
             print(answer.model_dump_json())
             continue
         shown = "(abstained)" if answer.abstained else (answer.value or "(no answer)")
-        if len(shown) > 120:
-            shown = shown[:117] + "..."
+        shown = shown.replace("\n", " ")
+        if len(shown) > 100:
+            shown = shown[:97] + "..."
         mark = "[green]correct[/]" if ok else "[red]wrong[/]"
         console.print(
             f"[bold]{example.problem.id}[/] {example.problem.prompt.splitlines()[0][:100]}"
         )
-        console.print(f"  answer: {shown}  -> {mark}")
+        console.print(f"  answer: {shown}  -> {mark}", highlight=False)
 
 
 @app.command("eval")
@@ -162,7 +171,7 @@ def main() -> None:
     try:
         app()
     except ReasonerError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")
