@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from reasoner_strategies.direct import Direct
 
-from reasoner import strategy
+from reasoner import Session, strategy
 
 
 class ChainOfThought(Direct):
     name = "cot"
+    # Zero-shot (Kojima et al.): the tasks' direct exemplars show bare answers, which would
+    # teach the model to skip the reasoning.
+    few_shot = False
 
-    def _instruction(self, s):  # type: ignore[no-untyped-def]
+    def _instruction(self, s: Session) -> str:
         return f"Let's think step by step. {s.task.answer_instruction}"
 
 

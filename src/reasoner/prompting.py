@@ -6,10 +6,12 @@ from reasoner.task import Task
 from reasoner.types import Attempt, Completion, Generation, Message, Problem
 
 
-def question_messages(task: Task, problem: Problem, instruction: str) -> list[Message]:
+def question_messages(
+    task: Task, problem: Problem, instruction: str, *, exemplars: bool = True
+) -> list[Message]:
     """Few-shot turns from the task's direct exemplars, then the question and instruction."""
     messages: list[Message] = []
-    for question, answer in task.direct_exemplars():
+    for question, answer in task.direct_exemplars() if exemplars else []:
         messages.append(Message(role="user", content=f"{question}\n{instruction}"))
         messages.append(Message(role="assistant", content=answer))
     messages.append(Message(role="user", content=f"{problem.prompt}\n{instruction}"))

@@ -25,6 +25,8 @@ class _Row:
     prompt: str
     max_tokens: int
     stop: tuple[str, ...]
+    ids: list[int] = field(default_factory=list)
+    shared: int = 0  # leading tokens served from the prefix cache
     done_at: int | None = None  # generated tokens kept (stop token included)
     logprob: float = 0.0
     reason: str = "length"
@@ -116,25 +118,29 @@ class BatchRunner:
         """Generate for every request; rows with equal sampling settings are batched."""
         started = time.perf_counter()
         prompts = [self.prompt_text(r) for r in requests]
+        encoded = [self.tokenizer(p, add_special_tokens=False).input_ids for p in prompts]
+        # Rows batch together when they sample alike and share the same cached prefix.
         groups: dict[tuple, list[_Row]] = {}
         for index, (request, prompt) in enumerate(zip(requests, prompts, strict=True)):
             sampled = request.temperature > 0
+            ids = encoded[index]
+            shared = self.prefix_cache.turn_prefix_length(ids)
             key = (
                 sampled,
                 request.temperature if sampled else 0.0,
                 request.top_p if sampled else 1.0,
                 request.seed if sampled else None,
+                tuple(ids[:shared]),
             )
             for _ in range(request.n):
-                groups.setdefault(key, []).append(
-                    _Row(index, prompt, request.max_tokens, tuple(request.stop))
-                )
+                row = _Row(index, prompt, request.max_tokens, tuple(request.stop), ids, shared)
+                groups.setdefault(key, []).append(row)
         completions: list[list[Completion]] = [[] for _ in requests]
-        tokens_in = [len(self.tokenizer(p, add_special_tokens=False).input_ids) for p in prompts]
+        tokens_in = [len(ids) for ids in encoded]
         for key, rows in groups.items():
             for start in range(0, len(rows), self.max_rows):
                 chunk = rows[start : start + self.max_rows]
-                for row, completion in zip(chunk, self._generate(key, chunk), strict=True):
+                for row, completion in zip(chunk, self._generate(key[:4], chunk), strict=True):
                     completions[row.request_index].append(completion)
         latency = time.perf_counter() - started
         return [
@@ -187,8 +193,8 @@ class BatchRunner:
         and position ids (from the mask's running sum) stay contiguous, so each row computes
         what it would alone.
         """
-        ids = [self.tokenizer(r.prompt, add_special_tokens=False).input_ids for r in rows]
-        shared = self.prefix_cache.reusable_length(ids)
+        ids = [r.ids for r in rows]
+        shared = rows[0].shared  # equal within a group: it is part of the group key
         width = max(len(i) for i in ids) - shared
         pad = self.tokenizer.pad_token_id
         tokens, mask = [], []

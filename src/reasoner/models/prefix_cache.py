@@ -15,16 +15,6 @@ from typing import Any
 import torch
 
 
-def common_prefix_length(rows: list[list[int]]) -> int:
-    first = rows[0]
-    n = min(len(r) for r in rows)
-    for i in range(n):
-        token = first[i]
-        if any(r[i] != token for r in rows):
-            return i
-    return n
-
-
 class PrefixCache:
     """An LRU of prefix caches (batch 1), keyed by the prefix's token ids.
 
@@ -47,20 +37,18 @@ class PrefixCache:
         self.hits = 0
         self.misses = 0
 
-    def reusable_length(self, rows: list[list[int]]) -> int:
-        """How many leading tokens all rows share, cut back to the last turn boundary.
+    def turn_prefix_length(self, ids: list[int]) -> int:
+        """Length of the prompt before its final user turn, or 0 when too short to cache.
 
-        At least one token of each row stays uncached: generation needs its logits.
+        The final turn (the question) differs between problems; everything before it (system
+        prompt, few-shot exemplars) recurs, so that is what we cache.
         """
         if self.boundary_id is None:
             return 0
-        shared = min(common_prefix_length(rows), min(len(r) for r in rows) - 1)
-        first = rows[0]
-        cut = 0
-        for i in range(shared - 1, 0, -1):
-            if first[i] == self.boundary_id:
-                cut = i
-                break
+        starts = [i for i, token in enumerate(ids) if token == self.boundary_id]
+        if len(starts) < 2:
+            return 0
+        cut = starts[-2]
         return cut if cut >= self.min_tokens else 0
 
     @torch.inference_mode()
