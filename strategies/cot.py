@@ -3,9 +3,8 @@ Reasoning in Large Language Models"; zero-shot form from Kojima et al. 2022)."""
 
 from __future__ import annotations
 
-from reasoner_strategies.direct import Direct
-
 from reasoner import Session, strategy
+from reasoner_strategies.direct import Direct
 
 
 class ChainOfThought(Direct):

@@ -10,9 +10,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reasoner_tasks.arithmetic import arithmetic, make_problem
-from reasoner_tasks.arithmetic.generator import Node, random_expression, render
-from reasoner_tasks.arithmetic.prompts import PAL_EXPRESSIONS
 
 from reasoner.answers import evaluate_arithmetic
 from reasoner.errors import BadTaskSpec
@@ -20,6 +17,9 @@ from reasoner.plugins import tasks
 from reasoner.sandbox import run_program
 from reasoner.specs import call_with_kwargs, parse_task_spec
 from reasoner.types import Example
+from reasoner_tasks.arithmetic import arithmetic, make_problem
+from reasoner_tasks.arithmetic.generator import Node, random_expression, render
+from reasoner_tasks.arithmetic.prompts import PAL_EXPRESSIONS
 
 
 def from_spec(spec: str) -> Any:

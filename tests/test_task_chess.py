@@ -14,14 +14,14 @@ import chess as pychess
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reasoner_tasks.chess import ChessTask, chess
-from reasoner_tasks.chess.prompts import PAL_PROGRAM
-from reasoner_tasks.chess.rules import mating_moves
 
 from reasoner import plugins
 from reasoner.errors import BadTaskSpec, TaskFileError
 from reasoner.specs import call_with_kwargs
 from reasoner.types import Example, Problem
+from reasoner_tasks.chess import ChessTask, chess
+from reasoner_tasks.chess.prompts import PAL_PROGRAM
+from reasoner_tasks.chess.rules import mating_moves
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BIGBENCH = SHARED / "checkmate_in_one" / "task.json"

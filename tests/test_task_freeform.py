@@ -8,6 +8,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from reasoner.plugins import tasks
+from reasoner.sandbox import run_program
+from reasoner.types import Example
 from reasoner_tasks.freeform import (
     FreeformTask,
     answers_equal,
@@ -16,10 +20,6 @@ from reasoner_tasks.freeform import (
     question_expression,
 )
 from reasoner_tasks.freeform.prompts import WORKED
-
-from reasoner.plugins import tasks
-from reasoner.sandbox import run_program
-from reasoner.types import Example
 
 
 def run_exemplar(program: str, inputs: dict[str, Any]) -> str:

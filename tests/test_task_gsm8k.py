@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reasoner_tasks.gsm8k import Gsm8kTask, answers_match, gsm8k
-from reasoner_tasks.gsm8k.prompts import WORKED
 
 from reasoner.errors import BadTaskSpec, TaskFileError
 from reasoner.plugins import tasks
 from reasoner.sandbox import run_program
 from reasoner.specs import call_with_kwargs, parse_task_spec
 from reasoner.types import Example, Problem
+from reasoner_tasks.gsm8k import Gsm8kTask, answers_match, gsm8k
+from reasoner_tasks.gsm8k.prompts import WORKED
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

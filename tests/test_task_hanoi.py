@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reasoner_tasks.hanoi import HanoiTask, hanoi, make_problem
-from reasoner_tasks.hanoi.parser import format_moves, parse_moves
-from reasoner_tasks.hanoi.simulator import optimal_moves
 
 from reasoner.errors import BadTaskSpec
 from reasoner.plugins import tasks
 from reasoner.sandbox import run_program
 from reasoner.specs import call_with_kwargs, parse_task_spec
 from reasoner.types import Example
+from reasoner_tasks.hanoi import HanoiTask, hanoi, make_problem
+from reasoner_tasks.hanoi.parser import format_moves, parse_moves
+from reasoner_tasks.hanoi.simulator import optimal_moves
 
 
 def from_spec(spec: str) -> Any:

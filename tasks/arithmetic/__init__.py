@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from reasoner.errors import BadTaskSpec
 from reasoner_tasks.arithmetic.generator import check_ops, parse_span
 from reasoner_tasks.arithmetic.task import ArithmeticTask, make_problem
-
-from reasoner.errors import BadTaskSpec
 
 __all__ = ["ArithmeticTask", "arithmetic", "make_problem"]
 

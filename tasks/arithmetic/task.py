@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from reasoner_tasks.arithmetic import prompts
-from reasoner_tasks.arithmetic.generator import random_expression
-
 from reasoner.answers import evaluate_arithmetic, format_number, numbers_equal, parse_number
 from reasoner.task import Task
 from reasoner.types import Example, PalExemplar, Problem, Verdict
+from reasoner_tasks.arithmetic import prompts
+from reasoner_tasks.arithmetic.generator import random_expression
 
 
 def make_problem(expression: str, digits: int, terms: int, index: int = 0) -> Problem:

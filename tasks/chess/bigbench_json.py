@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reasoner_tasks.chess.prompts import replay_pgn
-from reasoner_tasks.chess.puzzle import Puzzle
-
 from reasoner.errors import TaskFileError
 from reasoner.types import RowError
+from reasoner_tasks.chess.prompts import replay_pgn
+from reasoner_tasks.chess.puzzle import Puzzle
 
 _MATE_THEMES = ("mate", "mateIn1")
 

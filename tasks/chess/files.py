@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reasoner.errors import TaskFileError
+from reasoner.types import RowError
 from reasoner_tasks.chess.bigbench_json import read_bigbench, read_bigbench_lines
 from reasoner_tasks.chess.lichess_csv import looks_like_lichess, read_lichess
 from reasoner_tasks.chess.puzzle import Puzzle
-
-from reasoner.errors import TaskFileError
-from reasoner.types import RowError
 
 _HINT = "pass path=FILE with a Lichess puzzle CSV or a BIG-bench checkmate_in_one task.json"
 _COMPRESSED = {

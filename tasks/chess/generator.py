@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 
 import chess as pychess
+
 from reasoner_tasks.chess.puzzle import Puzzle
 from reasoner_tasks.chess.rules import mating_moves
 

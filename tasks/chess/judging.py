@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import chess as pychess
+
+from reasoner.types import Status, Verdict
 from reasoner_tasks.chess.rules import (
     BudgetExceeded,
     IllegalMove,
@@ -18,8 +20,6 @@ from reasoner_tasks.chess.rules import (
     resolve,
     side_name,
 )
-
-from reasoner.types import Status, Verdict
 
 CHECKER = "chess_rules"
 #: Positions a forced-mate search may visit before the check answers "unknown".

@@ -12,11 +12,11 @@ import csv
 import re
 
 import chess as pychess
-from reasoner_tasks.chess.puzzle import Puzzle
-from reasoner_tasks.chess.rules import describe_status, play_uci_line
 
 from reasoner.errors import TaskFileError
 from reasoner.types import RowError
+from reasoner_tasks.chess.puzzle import Puzzle
+from reasoner_tasks.chess.rules import describe_status, play_uci_line
 
 COLUMNS = (
     "PuzzleId",

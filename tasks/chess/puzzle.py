@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from reasoner_tasks.chess.prompts import fen_prompt, pgn_prompt
-
 from reasoner.types import Example, Problem
+from reasoner_tasks.chess.prompts import fen_prompt, pgn_prompt
 
 TASK_NAME = "chess"
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from reasoner.errors import BadTaskSpec
+from reasoner.task import Task
+from reasoner.types import Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.chess import prompts
 from reasoner_tasks.chess.files import load_puzzles
 from reasoner_tasks.chess.generator import generate
 from reasoner_tasks.chess.judging import answer_details, check_answer, score_answer
 from reasoner_tasks.chess.notation import format_moves, parse_moves
 from reasoner_tasks.chess.puzzle import TASK_NAME, Puzzle
-
-from reasoner.errors import BadTaskSpec
-from reasoner.task import Task
-from reasoner.types import Example, PalExemplar, Problem, Verdict
 
 DEFAULT_GENERATED = 100
 

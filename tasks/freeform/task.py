@@ -21,8 +21,6 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from reasoner_tasks.freeform import prompts
-
 from reasoner.answers import (
     ArithmeticExpressionError,
     answer_segment,
@@ -35,6 +33,7 @@ from reasoner.answers import (
 )
 from reasoner.task import Task
 from reasoner.types import Example, PalExemplar, Problem, Verdict
+from reasoner_tasks.freeform import prompts
 
 FreeAnswer = Fraction | str
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reasoner.errors import BadTaskSpec, TaskFileError
 from reasoner_tasks.gsm8k.loader import load_rows
 from reasoner_tasks.gsm8k.task import Gsm8kTask, answers_match, make_problem
-
-from reasoner.errors import BadTaskSpec, TaskFileError
 
 __all__ = ["Gsm8kTask", "answers_match", "gsm8k", "load_rows", "make_problem"]
 

@@ -7,12 +7,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, ClassVar
 
-from reasoner_tasks.gsm8k import prompts
-from reasoner_tasks.gsm8k.loader import Row, load_rows
-
 from reasoner.answers import format_number, numbers_equal, parse_number
 from reasoner.task import Task
 from reasoner.types import Example, PalExemplar, Problem, Verdict
+from reasoner_tasks.gsm8k import prompts
+from reasoner_tasks.gsm8k.loader import Row, load_rows
 
 _CENT = Fraction(1, 100)
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from reasoner_tasks.hanoi.task import MAX_DISKS, HanoiTask, make_problem, parse_sizes
-
 from reasoner.errors import BadTaskSpec
+from reasoner_tasks.hanoi.task import MAX_DISKS, HanoiTask, make_problem, parse_sizes
 
 __all__ = ["MAX_DISKS", "HanoiTask", "hanoi", "make_problem"]
 

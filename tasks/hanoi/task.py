@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from itertools import permutations
 from typing import Any, ClassVar
 
-from reasoner_tasks.hanoi import prompts
-from reasoner_tasks.hanoi.parser import format_moves, parse_moves
-from reasoner_tasks.hanoi.simulator import Move, Outcome, optimal_moves, simulate
-
 from reasoner.errors import BadTaskSpec
 from reasoner.task import Task
 from reasoner.types import Example, PalExemplar, Problem, Verdict
+from reasoner_tasks.hanoi import prompts
+from reasoner_tasks.hanoi.parser import format_moves, parse_moves
+from reasoner_tasks.hanoi.simulator import Move, Outcome, optimal_moves, simulate
 
 #: Largest tower: 20 disks is a million moves, which parse and simulate in about a second.
 MAX_DISKS = 20

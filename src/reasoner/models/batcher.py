@@ -12,11 +12,17 @@ import concurrent.futures
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from reasoner.types import Generation, GenerationRequest
 
 BatchFn = Callable[[list[GenerationRequest]], list[Generation]]
+KeyFn = Callable[[list[GenerationRequest]], Hashable]
+_Item = tuple[list[GenerationRequest], concurrent.futures.Future]
+
+
+def _same(_requests: list[GenerationRequest]) -> Hashable:
+    return None
 
 
 class DynamicBatcher:
@@ -24,12 +30,16 @@ class DynamicBatcher:
 
     Args:
         fn: runs a list of requests as one batch and returns one Generation per request.
+        key: what must be equal for two submissions to share a batch.
         max_batch: the most sequences (sum of `n`) gathered into one call.
         gather_ms: how long to wait for companions after the first request arrives.
     """
 
-    def __init__(self, fn: BatchFn, *, max_batch: int = 8, gather_ms: float = 5.0) -> None:
+    def __init__(
+        self, fn: BatchFn, *, key: KeyFn = _same, max_batch: int = 8, gather_ms: float = 5.0
+    ) -> None:
         self.fn = fn
+        self.key = key
         self.max_batch = max_batch
         self.gather_s = gather_ms / 1000.0
         self._queue: queue.Queue[tuple[list[GenerationRequest], concurrent.futures.Future] | None]
@@ -64,13 +74,19 @@ class DynamicBatcher:
         if self._thread is not None and self._thread.is_alive():
             self._queue.put(None)
 
-    def _gather(self, first: tuple[list[GenerationRequest], concurrent.futures.Future]):
-        group = [first]
-        rows = sum(r.n for r in first[0])
+    def _gather(self, pending: list[_Item]) -> list[_Item]:
+        """Pick the batch: the oldest pending item and others that batch with it.
+
+        Items that cannot share a forward pass with it (another few-shot prefix, other
+        sampling settings) wait for a later batch, so no caller waits on a batch it is not in.
+        """
+        key = self.key(pending[0][0])
         deadline = time.monotonic() + self.gather_s
-        while rows < self.max_batch:
+        while True:
+            group = [item for item in pending if self.key(item[0]) == key]
+            rows = sum(r.n for requests, _ in group for r in requests)
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if rows >= self.max_batch or remaining <= 0:
                 break
             try:
                 item = self._queue.get(timeout=remaining)
@@ -79,16 +95,28 @@ class DynamicBatcher:
             if item is None:
                 self._queue.put(None)  # let the loop see the close after this batch
                 break
-            group.append(item)
-            rows += sum(r.n for r in item[0])
-        return group
+            pending.append(item)
+        chosen: list[_Item] = []
+        taken = 0
+        for item in group:
+            size = sum(r.n for r in item[0])
+            if chosen and taken + size > self.max_batch:
+                break
+            chosen.append(item)
+            taken += size
+        return chosen
 
     def _work(self) -> None:
+        pending: list[_Item] = []
         while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            group = self._gather(first)
+            if not pending:
+                first = self._queue.get()
+                if first is None:
+                    return
+                pending.append(first)
+            group = self._gather(pending)
+            for item in group:
+                pending.remove(item)
             flat = [request for requests, _ in group for request in requests]
             try:
                 generations = self.fn(flat)

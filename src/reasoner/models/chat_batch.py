@@ -114,24 +114,33 @@ class BatchRunner:
             messages, add_generation_prompt=True, tokenize=False
         )
 
+    def batch_key(self, requests: list[GenerationRequest]) -> tuple:
+        """What a submission must share with others to run in the same `generate` call."""
+        request = requests[0]
+        ids = self.tokenizer(self.prompt_text(request), add_special_tokens=False).input_ids
+        return self._group_key(request, ids)
+
+    def _group_key(self, request: GenerationRequest, ids: list[int]) -> tuple:
+        # Rows batch together when they sample alike and share the same cached prefix.
+        sampled = request.temperature > 0
+        return (
+            sampled,
+            request.temperature if sampled else 0.0,
+            request.top_p if sampled else 1.0,
+            request.seed if sampled else None,
+            tuple(ids[: self.prefix_cache.turn_prefix_length(ids)]),
+        )
+
     def run(self, requests: list[GenerationRequest]) -> list[Generation]:
         """Generate for every request; rows with equal sampling settings are batched."""
         started = time.perf_counter()
         prompts = [self.prompt_text(r) for r in requests]
         encoded = [self.tokenizer(p, add_special_tokens=False).input_ids for p in prompts]
-        # Rows batch together when they sample alike and share the same cached prefix.
         groups: dict[tuple, list[_Row]] = {}
         for index, (request, prompt) in enumerate(zip(requests, prompts, strict=True)):
-            sampled = request.temperature > 0
             ids = encoded[index]
-            shared = self.prefix_cache.turn_prefix_length(ids)
-            key = (
-                sampled,
-                request.temperature if sampled else 0.0,
-                request.top_p if sampled else 1.0,
-                request.seed if sampled else None,
-                tuple(ids[:shared]),
-            )
+            key = self._group_key(request, ids)
+            shared = len(key[4])
             for _ in range(request.n):
                 row = _Row(index, prompt, request.max_tokens, tuple(request.stop), ids, shared)
                 groups.setdefault(key, []).append(row)

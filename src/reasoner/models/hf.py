@@ -46,7 +46,9 @@ class HFModel(Model):
     ) -> None:
         self.spec = spec
         self.runner = BatchRunner(model, tokenizer)
-        self.batcher = DynamicBatcher(self.runner.run, max_batch=max_batch, gather_ms=gather_ms)
+        self.batcher = DynamicBatcher(
+            self.runner.run, key=self.runner.batch_key, max_batch=max_batch, gather_ms=gather_ms
+        )
 
     async def generate(self, requests: Any) -> list[Generation]:
         return await self.batcher.submit(list(requests))
