@@ -59,3 +59,23 @@ def test_stop_strings_and_samples(smollm2):
 def test_missing_folder_is_one_clear_line():
     with pytest.raises(ModelNotFound, match="folder /nonexistent/model does not exist"):
         from_spec("/nonexistent/model")
+
+
+def test_shared_prefix_cache_gives_the_same_greedy_text(smollm2):
+    from reasoner import load_task
+    from reasoner.models.chat_batch import BatchRunner
+    from reasoner_strategies.pal import pal_messages
+
+    task = load_task("arithmetic:digits=3,terms=2,n=4,seed=3")
+    requests = [
+        GenerationRequest(
+            messages=pal_messages(task.pal_exemplars(), e.problem.prompt, {}), max_tokens=40
+        )
+        for e in task.examples()
+    ]
+    plain = BatchRunner(smollm2.runner.model, smollm2.runner.tokenizer, prefix_caching=False)
+    alone_uncached = [plain.run([r])[0].text for r in requests]
+    hits = smollm2.runner.prefix_cache.hits
+    together_cached = [g.text for g in smollm2.runner.run(requests)]
+    assert together_cached == alone_uncached
+    assert smollm2.runner.prefix_cache.hits + smollm2.runner.prefix_cache.misses > hits
