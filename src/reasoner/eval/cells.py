@@ -130,6 +130,15 @@ def plan_cells(
                 yield Cell(spec, task, example, pipe_spec, pipe)
 
 
+def execution_order(cells: list[Cell]) -> list[Cell]:
+    """Cells grouped by (task, pipeline): the problems in flight together then share one
+    pipeline's prompts, so the model batches them into one pass with a shared cached prefix.
+    Results are still written in canonical order at the end."""
+    tasks = {spec: i for i, spec in enumerate(dict.fromkeys(c.task_spec for c in cells))}
+    pipes = {spec: i for i, spec in enumerate(dict.fromkeys(c.pipeline_spec for c in cells))}
+    return sorted(cells, key=lambda c: (tasks[c.task_spec], pipes[c.pipeline_spec]))
+
+
 def task_spec(task: str | Task) -> str:
     """The name results carry for a task: its spec as given, or `Task.spec`."""
     return task.strip() if isinstance(task, str) else task.spec

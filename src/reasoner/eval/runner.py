@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from reasoner.errors import ReasonerError
-from reasoner.eval.cells import Cell, plan_cells, prepare_pipeline, run_cell, task_spec
+from reasoner.eval.cells import (
+    Cell,
+    execution_order,
+    plan_cells,
+    prepare_pipeline,
+    run_cell,
+    task_spec,
+)
 from reasoner.eval.metrics import Summary, summarize
 from reasoner.eval.progress import RunProgress
 from reasoner.eval.reports import report, write_reports
@@ -80,7 +87,7 @@ async def aevaluate(
         try:
             with bar:
                 await _run_cells(
-                    pending,
+                    execution_order(pending),
                     model_obj,
                     run_program,
                     program_timeout,
