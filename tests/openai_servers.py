@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,14 +37,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def transformers_serve(model_dir: Path, *, startup_timeout_s: float = 120.0) -> Iterator[str]:
+def transformers_serve(
+    model_dir: Path, *, startup_timeout_s: float = 120.0, extra_args: Sequence[str] = ()
+) -> Iterator[str]:
     """Run `transformers serve` pinned to `model_dir`; yield its base URL (`.../v1`).
 
     The model id clients must send is `str(model_dir)`. The server is killed on exit.
     """
     port = free_port()
     exe = Path(sys.executable).with_name("transformers")
-    command = [str(exe), "serve", str(model_dir), "--host", HOST, "--port", str(port)]
+    command = [str(exe), "serve", str(model_dir), "--host", HOST, "--port", str(port), *extra_args]
     # The server runs each request in its own thread; with torch's default thread count every
     # one of them spawns a thread per core and 16 concurrent requests take 10x longer.
     threads = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
