@@ -5,33 +5,19 @@ from __future__ import annotations
 import random
 import re
 from fractions import Fraction
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from task_helpers import from_spec, run_exemplar
 
 from reasoner.answers import evaluate_arithmetic
 from reasoner.errors import BadTaskSpec
 from reasoner.plugins import tasks
-from reasoner.sandbox import run_program
-from reasoner.specs import call_with_kwargs, parse_task_spec
 from reasoner.types import Example
 from reasoner_tasks.arithmetic import arithmetic, make_problem
 from reasoner_tasks.arithmetic.generator import Node, random_expression, render
 from reasoner_tasks.arithmetic.prompts import PAL_EXPRESSIONS
-
-
-def from_spec(spec: str) -> Any:
-    name, params = parse_task_spec(spec, BadTaskSpec)
-    return call_with_kwargs(tasks.get(name), params, f"task '{name}'", BadTaskSpec)
-
-
-def run_exemplar(program: str, inputs: dict[str, Any]) -> str:
-    """Run a PAL program in the real sandbox with its inputs bound as globals."""
-    result = run_program(program, inputs=inputs, timeout=30)
-    assert result.ok, result.error
-    return result.stdout
 
 
 def example_for(expression: str) -> Example:

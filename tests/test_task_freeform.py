@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from task_helpers import run_exemplar
 
 from reasoner.plugins import tasks
-from reasoner.sandbox import run_program
 from reasoner.types import Example
 from reasoner_tasks.freeform import (
     FreeformTask,
@@ -20,13 +20,6 @@ from reasoner_tasks.freeform import (
     question_expression,
 )
 from reasoner_tasks.freeform.prompts import WORKED
-
-
-def run_exemplar(program: str, inputs: dict[str, Any]) -> str:
-    """Run a PAL program in the real sandbox with its inputs bound as globals."""
-    result = run_program(program, inputs=inputs, timeout=30)
-    assert result.ok, result.error
-    return result.stdout
 
 
 @pytest.fixture(scope="module")

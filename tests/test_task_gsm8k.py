@@ -5,33 +5,18 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from task_helpers import from_spec, run_exemplar
 
-from reasoner.errors import BadTaskSpec, TaskFileError
-from reasoner.plugins import tasks
-from reasoner.sandbox import run_program
-from reasoner.specs import call_with_kwargs, parse_task_spec
+from reasoner.errors import TaskFileError
 from reasoner.types import Example, Problem
 from reasoner_tasks.gsm8k import Gsm8kTask, answers_match, gsm8k
 from reasoner_tasks.gsm8k.prompts import WORKED
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-def from_spec(spec: str) -> Any:
-    name, params = parse_task_spec(spec, BadTaskSpec)
-    return call_with_kwargs(tasks.get(name), params, f"task '{name}'", BadTaskSpec)
-
-
-def run_exemplar(program: str, inputs: dict[str, Any]) -> str:
-    """Run a PAL program in the real sandbox with its inputs bound as globals."""
-    result = run_program(program, inputs=inputs, timeout=30)
-    assert result.ok, result.error
-    return result.stdout
 
 
 def gsm8k_line(question: str = "How many?", answer: str = "2 + 3 = 5\n#### 5") -> str:

@@ -8,27 +8,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from task_helpers import from_spec, run_exemplar
 
 from reasoner.errors import BadTaskSpec
 from reasoner.plugins import tasks
-from reasoner.sandbox import run_program
-from reasoner.specs import call_with_kwargs, parse_task_spec
 from reasoner.types import Example
 from reasoner_tasks.hanoi import HanoiTask, hanoi, make_problem
 from reasoner_tasks.hanoi.parser import format_moves, parse_moves
 from reasoner_tasks.hanoi.simulator import optimal_moves
-
-
-def from_spec(spec: str) -> Any:
-    name, params = parse_task_spec(spec, BadTaskSpec)
-    return call_with_kwargs(tasks.get(name), params, f"task '{name}'", BadTaskSpec)
-
-
-def run_exemplar(program: str, inputs: dict[str, Any]) -> str:
-    """Run a PAL program in the real sandbox with its inputs bound as globals."""
-    result = run_program(program, inputs=inputs, timeout=30)
-    assert result.ok, result.error
-    return result.stdout
 
 
 def test_spec_reads_ranges_and_plus_lists() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import copy
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 
@@ -82,6 +83,23 @@ def find_question_expression(question: str) -> ParsedExpression | None:
     return found[0] if len(found) == 1 else None
 
 
+def _question_target(question: str, checker: str) -> tuple[ParsedExpression, Any] | Verdict:
+    """The question's expression and its exact value, or the `unknown` verdict saying why not."""
+    target = find_question_expression(question)
+    if target is None:
+        return Verdict(
+            checker=checker,
+            status="unknown",
+            evidence="the question holds no single arithmetic expression",
+        )
+    try:
+        return target, evaluate(target, symbols=False)
+    except ExpressionError as exc:
+        return Verdict(
+            checker=checker, status="unknown", evidence=f"cannot evaluate {target.text}: {exc}"
+        )
+
+
 def _has_operation(tree: ast.expr) -> bool:
     return any(isinstance(node, ast.BinOp) for node in ast.walk(tree))
 
@@ -99,19 +117,10 @@ def check_program_against_question(question: str, program: str, checker: str = C
         expression; failed when one has the question's shape or numbers but another value
         (a miscopied number, lost parentheses), naming both; unknown otherwise.
     """
-    target = find_question_expression(question)
-    if target is None:
-        return Verdict(
-            checker=checker,
-            status="unknown",
-            evidence="the question holds no single arithmetic expression",
-        )
-    try:
-        target_value = evaluate(target, symbols=False)
-    except ExpressionError as exc:
-        return Verdict(
-            checker=checker, status="unknown", evidence=f"cannot evaluate {target.text}: {exc}"
-        )
+    found = _question_target(question, checker)
+    if isinstance(found, Verdict):
+        return found
+    target, target_value = found
     asks = f"question asks {target.text} = {format_value(target_value)}"
     computed = _computed_expressions(program)
     if computed is None:
@@ -275,19 +284,10 @@ def check_answer_against_question(question: str, answer: str, checker: str = CHE
         with the true value, unknown when the question is no pure expression or the answer has
         no number.
     """
-    target = find_question_expression(question)
-    if target is None:
-        return Verdict(
-            checker=checker,
-            status="unknown",
-            evidence="the question holds no single arithmetic expression",
-        )
-    try:
-        target_value = evaluate(target, symbols=False)
-    except ExpressionError as exc:
-        return Verdict(
-            checker=checker, status="unknown", evidence=f"cannot evaluate {target.text}: {exc}"
-        )
+    found = _question_target(question, checker)
+    if isinstance(found, Verdict):
+        return found
+    target, target_value = found
     stated = stated_number(answer)
     if stated is None:
         return Verdict(
