@@ -423,3 +423,23 @@ def test_true_claims_about_integers_always_pass(a, b, op):
     assert result.status == "passed", result.evidence
     wrong = _only(f"so ({a}) {op} ({b}) = {value + 1}")
     assert wrong.status == "failed"
+
+
+@pytest.mark.parametrize(
+    ("question", "program", "evidence"),
+    [
+        (  # a term dropped while copying (seen on the embedded model)
+            "What is 495 + 226 + 263 * 149?",
+            "expression = 495 + 263 * 149\nprint(expression)",
+            "program computes 495 + 263 * 149 = 39682, question asks 495 + 226 + 263 * 149 = 39908",
+        ),
+        (  # a number repeated into a new group (seen on the embedded model)
+            "What is 7819 - 5924?",
+            "expression = 7819 - (5924 - 7819)\nprint(expression)",
+            "program computes 7819 - (5924 - 7819) = 9714, question asks 7819 - 5924 = 1895",
+        ),
+    ],
+)
+def test_a_program_that_miscopies_most_of_the_expression_fails(question, program, evidence):
+    verdict = check_program_against_question(question, program)
+    assert verdict.status == "failed" and verdict.evidence == evidence
