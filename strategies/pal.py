@@ -15,11 +15,12 @@ from typing import Any
 
 from reasoner import Attempt, Generator, Session, strategy
 from reasoner.loading import load_task
-from reasoner.prompting import attempt_from, with_feedback
+from reasoner.prompting import attempt_from
 from reasoner.session import clip
 from reasoner.types import Message, PalExemplar
 
 INSTRUCTION = "Write a Python program that prints the answer."
+REPAIR_HINT = "Copy the numbers from the question exactly."
 _FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)(?:```|$)", re.S)
 
 
@@ -63,19 +64,25 @@ def _describe_inputs(inputs: dict[str, Any]) -> str:
     return f"\nThese variables are already defined: {names}."
 
 
-def user_turn(question: str, inputs: dict[str, Any]) -> str:
-    return f"Question: {question}{_describe_inputs(inputs)}\n{INSTRUCTION}"
+def user_turn(question: str, inputs: dict[str, Any], feedback: str | None = None) -> str:
+    # A repair does not show the failed program: shown it, the small model copies it back.
+    repair = f"\nA previous program was wrong: {feedback}. {REPAIR_HINT}" if feedback else ""
+    return f"Question: {question}{_describe_inputs(inputs)}{repair}\n{INSTRUCTION}"
 
 
 def pal_messages(
-    exemplars: list[PalExemplar], question: str, inputs: dict[str, Any]
+    exemplars: list[PalExemplar],
+    question: str,
+    inputs: dict[str, Any],
+    feedback: str | None = None,
 ) -> list[Message]:
-    """Exemplars as chat turns (question, then the bare program), then the real question."""
+    """Exemplars as chat turns (question, then the bare program), then the real question
+    (with the checkers' evidence when this is a repair)."""
     messages: list[Message] = []
     for ex in exemplars:
         messages.append(Message(role="user", content=user_turn(ex.question, ex.inputs)))
         messages.append(Message(role="assistant", content=ex.program.strip("\n")))
-    messages.append(Message(role="user", content=user_turn(question, inputs)))
+    messages.append(Message(role="user", content=user_turn(question, inputs, feedback)))
     return messages
 
 
@@ -93,8 +100,9 @@ class Pal(Generator):
     async def propose(
         self, s: Session, *, feedback: str | None = None, n: int = 1, temperature: float = 0.0
     ) -> list[Attempt]:
-        messages = pal_messages(self._exemplars(s), s.problem.prompt, s.problem.program_inputs)
-        messages = with_feedback(messages, s.candidate, feedback, INSTRUCTION)
+        messages = pal_messages(
+            self._exemplars(s), s.problem.prompt, s.problem.program_inputs, feedback
+        )
         generation = await s.ask(
             messages, max_tokens=self.max_tokens, temperature=temperature, n=n, stop=["\nQuestion:"]
         )

@@ -32,20 +32,21 @@ def candidate_failed(s: Session) -> bool:
 
 
 def failure_feedback(s: Session) -> str:
-    """What went wrong with the candidate, in words the model can act on."""
+    """What went wrong with the candidate, in words the model can act on.
+
+    The checkers' evidence only: generators decide whether to show the failed reply too
+    (a 135M model shown its own wrong program mostly copies it back).
+    """
     attempt = s.candidate
     lines = []
-    if attempt is not None:
-        if attempt.error:
-            lines.append(f"Your previous attempt failed: {attempt.error}")
-        elif attempt.answer is None:
-            lines.append("Your previous attempt gave no answer in the required format.")
-        else:
-            lines.append(f"Your previous answer was: {attempt.answer}")
+    if attempt is not None and attempt.error:
+        lines.append(attempt.error)
+    elif attempt is not None and attempt.answer is None:
+        lines.append("it gave no answer in the required format")
     for v in s.verdicts_for():
         if v.failed:
-            lines.append(f"A check ({v.checker}) found a problem: {v.evidence}")
-    return "\n".join(lines)
+            lines.append(f"{v.checker} check: {v.evidence}")
+    return "; ".join(lines) or "it failed a check"
 
 
 def _wrap(index: int, built: Built):

@@ -27,7 +27,9 @@ def with_feedback(
     out = list(messages)
     if previous is not None and (previous.program or previous.text):
         out.append(Message(role="assistant", content=previous.program or previous.text))
-    out.append(Message(role="user", content=f"{feedback}\nPlease fix it. {instruction}"))
+    out.append(
+        Message(role="user", content=f"That is wrong: {feedback}.\nPlease fix it. {instruction}")
+    )
     return out
 
 
