@@ -165,18 +165,18 @@ def test_random_expressions_are_valid_for_any_seed(seed: int, digits: int, terms
     assert evaluate_arithmetic(text) == value
 
 
-def test_eight_pal_exemplars_cover_parentheses_and_score_their_own_questions() -> None:
+def test_nine_pal_exemplars_cover_parentheses_and_score_their_own_questions() -> None:
     task = arithmetic()
     exemplars = task.pal_exemplars()
-    assert len(exemplars) == 8
+    assert len(exemplars) == 9
     assert sum("(" in e.program for e in exemplars) >= 4
-    assert any("/" in e.program for e in exemplars)
+    assert sum(len(re.findall(r"[0-9]+", e.program)) >= 4 for e in exemplars) >= 4
     for exemplar, expression in zip(exemplars, PAL_EXPRESSIONS, strict=True):
         assert exemplar.program == f"expression = {expression}\nprint(expression)\n"
         assert exemplar.question == f"What is {expression}?"
         assert exemplar.inputs == {}
         operands = re.findall(r"[0-9]+", expression)
-        assert 2 <= len(operands) <= 4 and all(3 <= len(op) <= 4 for op in operands)
+        assert 2 <= len(operands) <= 4 and all(2 <= len(op) <= 4 for op in operands)
         output = run_exemplar(exemplar.program, exemplar.inputs)
         assert task.score(example_for(expression), task.parse(output)), (expression, output)
 
