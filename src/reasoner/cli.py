@@ -143,9 +143,9 @@ def eval_command(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Run every pipeline on every problem; write results, summary, plots and report to --out."""
-    from reasoner.eval.runner import evaluate
+    from reasoner.eval import evaluate, print_summary
 
-    evaluate(
+    summary = evaluate(
         tasks=task,
         pipelines=strategy,
         model=model,
@@ -156,6 +156,8 @@ def eval_command(
         samples=samples,
         progress=progress,
     )
+    if not progress:  # with progress on, the runner prints the table itself
+        print_summary(summary, console)
 
 
 @app.command()
