@@ -38,7 +38,9 @@ class HFModel(Model):
         tokenizer: its tokenizer (with a chat template).
         spec: the spec it was loaded from.
         max_batch: the most sequences decoded together.
-        gather_ms: how long the batcher waits for more requests before decoding.
+        gather_ms: how long the batcher waits for more requests before decoding. 150 ms,
+            because callers return from the sandbox at staggered times: with 5 ms, PAL on 24
+            problems ran as 12 batches in 47.7 s; with 150 ms as 5 batches in 24.3 s.
     """
 
     def __init__(
