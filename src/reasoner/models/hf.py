@@ -44,7 +44,7 @@ class HFModel(Model):
     """
 
     def __init__(
-        self, model: Any, tokenizer: Any, spec: str, *, max_batch: int = 8, gather_ms: float = 5.0
+        self, model: Any, tokenizer: Any, spec: str, *, max_batch: int = 8, gather_ms: float = 150.0
     ) -> None:
         self.spec = spec
         self.runner = BatchRunner(model, tokenizer)
