@@ -77,12 +77,17 @@ def accuracy_vs_difficulty(summary: Summary, styles: dict[str, dict[str, Any]]) 
             ax.set_xticks(list(position.values()), [str(v) for v in levels], rotation=30)
         elif len(levels) <= 12:
             ax.set_xticks(list(position.values()))
-        ax.set_title(_short(task), fontsize=10)
-        ax.set_xlabel(axis)
-        ax.set_ylabel("accuracy")
-        ax.set_ylim(-0.03, 1.03)
-        ax.grid(alpha=0.3)
+        _accuracy_axes(ax, task, axis)
     return _finish(fig, styles, _pipelines(summary))
+
+
+def _accuracy_axes(ax: Any, task: str, xlabel: str) -> None:
+    """Title, labels, limits and grid shared by the plots with accuracy on the y axis."""
+    ax.set_title(_short(task), fontsize=10)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(-0.03, 1.03)
+    ax.grid(alpha=0.3)
 
 
 def accuracy_vs_cost(summary: Summary, styles: dict[str, dict[str, Any]]) -> bytes:
@@ -101,11 +106,7 @@ def accuracy_vs_cost(summary: Summary, styles: dict[str, dict[str, Any]]) -> byt
         xs = [x for x, _, _ in points]
         if xs and min(xs) > 0 and max(xs) / min(xs) > 20:
             ax.set_xscale("log")
-        ax.set_title(_short(task), fontsize=10)
-        ax.set_xlabel("mean tokens per problem (in + out)")
-        ax.set_ylabel("accuracy")
-        ax.set_ylim(-0.03, 1.03)
-        ax.grid(alpha=0.3)
+        _accuracy_axes(ax, task, "mean tokens per problem (in + out)")
     return _finish(fig, styles, _pipelines(summary))
 
 
