@@ -209,16 +209,21 @@ def test_twenty_disks_parse_and_check_quickly() -> None:
     assert elapsed < 10, f"parse + check of 20 disks took {elapsed:.1f}s"
 
 
-def test_pal_exemplar_solves_its_own_question_and_any_other() -> None:
-    (exemplar,) = hanoi().pal_exemplars()
-    assert exemplar.inputs == {"N": 3, "SOURCE": "P", "SPARE": "Q", "TARGET": "R"}
+def test_pal_exemplars_solve_their_own_questions_and_any_other() -> None:
+    exemplars = hanoi().pal_exemplars()
+    assert len(exemplars) == 4
     task = HanoiTask([3], 1, 0, False)
-    own = Example(problem=make_problem(3, "P", "Q", "R"), gold=optimal_moves(3, "P", "Q", "R"))
-    assert own.problem.prompt == exemplar.question
-    assert task.score(own, task.parse(run_exemplar(exemplar.program, exemplar.inputs)))
-    # The same program, given another problem's inputs, solves that problem optimally.
+    for exemplar in exemplars:
+        inputs = exemplar.inputs
+        pegs = (inputs["SOURCE"], inputs["SPARE"], inputs["TARGET"])
+        assert not {"A", "B", "C"} & set(pegs), "exemplar pegs must differ from the problems'"
+        gold = optimal_moves(inputs["N"], *pegs)
+        own = Example(problem=make_problem(inputs["N"], *pegs), gold=gold)
+        assert own.problem.prompt == exemplar.question
+        assert task.score(own, task.parse(run_exemplar(exemplar.program, inputs)))
+    # The program, given another problem's inputs, solves that problem optimally.
     for example in hanoi(disks="1+6", per_size=2).examples():
-        output = run_exemplar(exemplar.program, example.problem.program_inputs)
+        output = run_exemplar(exemplars[0].program, example.problem.program_inputs)
         assert task.details(example.problem, task.parse(output))["optimal"]
 
 

@@ -62,15 +62,30 @@ move_tower(N, SOURCE, TARGET, SPARE)
 """
 
 
+# Measured on the embedded 135M model, Hanoi N=1..12 (36 problems, greedy): with one or two
+# exemplars it drops the `spare` parameter while copying (0/12); with three or four it copies
+# the program faithfully (36/36 each). Four, as for chess, leaves a margin.
+_PAL_SETUPS = (
+    (3, "P", "Q", "R"),
+    (2, "K", "L", "M"),
+    (4, "X", "Y", "Z"),
+    (1, "D", "E", "F"),
+)
+
+
 def pal_exemplars() -> list[PalExemplar]:
-    """One worked program: 3 disks from P to R, the size and pegs given as variables.
+    """Four worked puzzles (other sizes and peg names), all solved by the same program.
 
     Returns:
         The exemplars.
     """
-    inputs = {"N": 3, "SOURCE": "P", "SPARE": "Q", "TARGET": "R"}
     return [
-        PalExemplar(question=problem_prompt(3, "P", "Q", "R"), program=_PAL_PROGRAM, inputs=inputs)
+        PalExemplar(
+            question=problem_prompt(disks, source, spare, target),
+            program=_PAL_PROGRAM,
+            inputs={"N": disks, "SOURCE": source, "SPARE": spare, "TARGET": target},
+        )
+        for disks, source, spare, target in _PAL_SETUPS
     ]
 
 
