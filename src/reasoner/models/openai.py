@@ -10,7 +10,6 @@ count when a server ignores `n`.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import logging
 import os
@@ -22,46 +21,19 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 
 from reasoner.errors import ModelError, ModelNotFound
-from reasoner.models.base import Model, truncate_at_stop
-from reasoner.types import Completion, Generation, GenerationRequest
+from reasoner.models.base import Model
+from reasoner.models.openai_server import api_key_from_env, auth_error, probe
+from reasoner.models.openai_wire import ChatResponse, Usage, completions_of, retry_after, snippet
+from reasoner.types import Generation, GenerationRequest
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-KEY_ENV_VARS = ("REASONER_OPENAI_API_KEY", "OPENAI_API_KEY")
 RETRY_STATUSES = frozenset({408, 429}) | (frozenset(range(500, 600)) - {501, 505})
 MAX_SERVER_STOPS = 4  # OpenAI rejects more; the client applies the rest itself
-
-
-class _Token(BaseModel):
-    logprob: float
-
-
-class _Logprobs(BaseModel):
-    content: list[_Token] | None = None
-
-
-class _Message(BaseModel):
-    content: str | None = None
-
-
-class _Choice(BaseModel):
-    message: _Message
-    finish_reason: str | None = None
-    logprobs: _Logprobs | None = None
-
-
-class _Usage(BaseModel):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-
-class _ChatResponse(BaseModel):
-    choices: list[_Choice] = Field(min_length=1)
-    usage: _Usage | None = None
 
 
 class _Refused(ModelError):
@@ -87,14 +59,6 @@ class _LoopState:
     loop: asyncio.AbstractEventLoop
     client: httpx.AsyncClient
     semaphore: asyncio.Semaphore
-
-
-def api_key_from_env() -> tuple[str | None, str | None]:
-    """The key from `REASONER_OPENAI_API_KEY`, else `OPENAI_API_KEY`, and that variable's name."""
-    for name in KEY_ENV_VARS:
-        if os.environ.get(name):
-            return os.environ[name], name
-    return None, None
 
 
 def _env_number(name: str, default: float) -> float:
@@ -213,7 +177,7 @@ class OpenAIModel(Model):
     async def _generate_one(self, request: GenerationRequest) -> Generation:
         start, n = time.perf_counter(), request.n
 
-        def one_by_one(first: int) -> list[Coroutine[Any, Any, _ChatResponse]]:
+        def one_by_one(first: int) -> list[Coroutine[Any, Any, ChatResponse]]:
             # A seeded server gives the same sample for the same seed: shift it per request.
             return [self._request(request, 1, _shift(request.seed, i)) for i in range(first, n)]
 
@@ -225,14 +189,14 @@ class OpenAIModel(Model):
             if n > 1 and self._server_honours_n is None:
                 self._server_honours_n = got >= n
             bodies += await _all_or_cancel(one_by_one(got))
-        completions = [c for body in bodies for c in _completions(body, request.stop)]
+        completions = [c for body in bodies for c in completions_of(body, request.stop)]
         return Generation(
             completions=completions[:n],
-            tokens_in=(bodies[0].usage or _Usage()).prompt_tokens,
+            tokens_in=(bodies[0].usage or Usage()).prompt_tokens,
             latency_s=time.perf_counter() - start,
         )
 
-    async def _request(self, request: GenerationRequest, n: int, seed: int | None) -> _ChatResponse:
+    async def _request(self, request: GenerationRequest, n: int, seed: int | None) -> ChatResponse:
         payload = self._payload(request, n, seed)
         try:
             return await self._post_with_retries(payload)
@@ -268,7 +232,7 @@ class OpenAIModel(Model):
             payload["logprobs"] = True
         return payload
 
-    async def _post_with_retries(self, payload: dict[str, Any]) -> _ChatResponse:
+    async def _post_with_retries(self, payload: dict[str, Any]) -> ChatResponse:
         tries = self.max_retries + 1
         for attempt in range(tries):
             try:
@@ -297,7 +261,7 @@ class OpenAIModel(Model):
         cap = min(self.max_backoff_s, self.backoff_s * 2**attempt)
         return cap / 2 + random.uniform(0, cap / 2)
 
-    async def _post_once(self, payload: dict[str, Any]) -> _ChatResponse:
+    async def _post_once(self, payload: dict[str, Any]) -> ChatResponse:
         state = self._loop_state()
         async with state.semaphore:
             try:
@@ -312,28 +276,28 @@ class OpenAIModel(Model):
                 raise _Retryable(f"connection failed ({type(exc).__name__}: {exc})") from None
         return self._parse(response)
 
-    def _parse(self, response: httpx.Response) -> _ChatResponse:
+    def _parse(self, response: httpx.Response) -> ChatResponse:
         status = response.status_code
         if status in (401, 403):
             raise auth_error(self.base_url, status, self._key_source)
         if status in RETRY_STATUSES:
-            raise _Retryable(f"HTTP {status} {_snippet(response.text)}", _retry_after(response))
+            raise _Retryable(f"HTTP {status} {snippet(response.text)}", retry_after(response))
         if status >= 400:
             hint = " (check the model name and that the URL ends in /v1)" if status == 404 else ""
             raise _Refused(
                 f"openai server {self.base_url} (model {self.model}) refused the request: "
-                f"HTTP {status} {self._scrub(_snippet(response.text))}{hint}",
+                f"HTTP {status} {self._scrub(snippet(response.text))}{hint}",
                 status,
             )
         try:
-            return _ChatResponse.model_validate(response.json())
+            return ChatResponse.model_validate(response.json())
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise _Retryable(f"malformed response (not JSON): {_snippet(response.text)}") from None
+            raise _Retryable(f"malformed response (not JSON): {snippet(response.text)}") from None
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "body"
             raise _Retryable(
-                f"malformed response ({where}: {first['msg']}): {_snippet(response.text)}"
+                f"malformed response ({where}: {first['msg']}): {snippet(response.text)}"
             ) from None
 
 
@@ -400,76 +364,6 @@ def from_spec(rest: str) -> OpenAIModel:
     )
 
 
-def probe(base_url: str, *, timeout_s: float = 5.0) -> list[str]:
-    """Check that an OpenAI-compatible server answers, and list the models it serves.
-
-    Args:
-        base_url: the API root, e.g. ``http://127.0.0.1:8000/v1``.
-        timeout_s: how long to wait for a connection and a reply.
-
-    Returns:
-        The model ids from `GET /models`; empty when the server has no such endpoint.
-    """
-    key, source = api_key_from_env()
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    try:
-        response = httpx.get(f"{base_url}/models", headers=headers, timeout=timeout_s)
-    except httpx.ConnectError as exc:
-        reason = (
-            "connection refused" if "refused" in str(exc).lower() else f"cannot connect ({exc})"
-        )
-        raise ModelNotFound(
-            f"openai server {base_url} unreachable: {reason}; start it or fix the URL"
-        ) from None
-    except httpx.TimeoutException:
-        raise ModelNotFound(
-            f"openai server {base_url} unreachable: no answer within {timeout_s:g} s; "
-            "check that it is running and the URL"
-        ) from None
-    except httpx.HTTPError as exc:
-        raise ModelNotFound(
-            f"openai server {base_url} unreachable: {type(exc).__name__}; fix the URL"
-        ) from None
-    if response.status_code in (401, 403):
-        raise auth_error(base_url, response.status_code, source)
-    try:
-        data = response.json().get("data") if response.status_code == 200 else None
-        return [str(m["id"]) for m in data] if isinstance(data, list) else []
-    except (ValueError, AttributeError, KeyError, TypeError):
-        return []
-
-
-def auth_error(base_url: str, status: int, source: str | None) -> ModelError:
-    """The error for a 401/403: which key was sent (never the key), and where to set one."""
-    which = f"the key from {source} was rejected" if source else "no API key was set"
-    return ModelError(
-        f"openai server {base_url} answered HTTP {status}: {which}; set "
-        f"{KEY_ENV_VARS[0]} (or {KEY_ENV_VARS[1]}) to a valid key"
-    )
-
-
-def _completions(body: _ChatResponse, stop: Sequence[str]) -> list[Completion]:
-    """The completions of one reply, cut at `stop`."""
-    usage = body.usage or _Usage()
-    texts = [c.message.content or "" for c in body.choices]
-    total_chars = sum(len(t) for t in texts) or 1
-    out = []
-    for choice, text in zip(body.choices, texts, strict=True):
-        tokens = choice.logprobs.content if choice.logprobs else None
-        if tokens is not None:
-            tokens_out, logprob = len(tokens), sum(t.logprob for t in tokens)
-        else:
-            # usage covers all choices together: share it out by text length.
-            share = len(text) / total_chars if len(texts) > 1 else 1.0
-            tokens_out, logprob = round(usage.completion_tokens * share), None
-        cut, stopped = truncate_at_stop(text, stop)
-        finish = "stop" if stopped else choice.finish_reason
-        out.append(
-            Completion(text=cut, tokens_out=tokens_out, logprob=logprob, finish_reason=finish)
-        )
-    return out
-
-
 async def _all_or_cancel(coros: Sequence[Coroutine[Any, Any, T]]) -> list[T]:
     """Run concurrently; on the first error cancel the rest (no orphaned retries) and raise it."""
     tasks = [asyncio.ensure_future(c) for c in coros]
@@ -491,23 +385,3 @@ async def _all_or_cancel(coros: Sequence[Coroutine[Any, Any, T]]) -> list[T]:
 
 def _shift(seed: int | None, i: int) -> int | None:
     return None if seed is None else seed + i
-
-
-def _snippet(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[:limit] + "...")
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("retry-after")
-    if not raw:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
