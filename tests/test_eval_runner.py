@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from test_eval_support import PIPELINES, run_small_eval, toy_model, toy_tasks
 from toy import ToyTask, fake_runner
 
 from reasoner import Pipeline, ReasonerError, Session
-from reasoner.eval import cells, evaluate
+from reasoner.eval import cells, evaluate, print_summary
 from reasoner.eval.metrics import THRESHOLDS, Summary
 from reasoner.eval.store import ResultStore
+from reasoner.eval.table import task_label
 from reasoner.models.base import Model
 from reasoner.models.scripted import ScriptedModel
 from reasoner.types import Generation, GenerationRequest
@@ -269,3 +272,23 @@ def test_progress_prints_the_summary_table(tmp_path: Path, capsys: pytest.Captur
     evaluate([ToyTask()], ["direct"], toy_model(), run_program=fake_runner, progress=True)
     printed = capsys.readouterr().out
     assert "reasoner eval: scripted" in printed and "direct" in printed
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_table_shows_every_task_and_pipeline_at_any_width(small_run, width: int) -> None:
+    _, summary = small_run
+    buffer = StringIO()
+    print_summary(summary, Console(file=buffer, width=width))
+    printed = buffer.getvalue()
+    for row in summary.rows:
+        assert row.task in printed
+        assert row.pipeline.split()[0] in printed
+    assert all(len(line) <= width for line in printed.splitlines())
+
+
+def test_task_label_shortens_data_paths_only() -> None:
+    assert task_label("chess:path=../shared/data/lichess/puzzles.csv,n=5") == (
+        "chess:path=…/lichess/puzzles.csv,n=5"
+    )
+    assert task_label("gsm8k:path=dev.jsonl") == "gsm8k:path=dev.jsonl"
+    assert task_label("hanoi:disks=1-12,per_size=1") == "hanoi:disks=1-12,per_size=1"

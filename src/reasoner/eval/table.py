@@ -3,6 +3,7 @@ narrow one (pipeline specs are long, and a squeezed table is unreadable)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from rich import box
@@ -47,32 +48,50 @@ COLUMNS: list[Column] = [
 ]
 
 
-def summary_table(summary: Summary, title: str = "reasoner eval", *, wide: bool = True) -> Table:
+_PATH = re.compile(r"(path=)([^,]*/)?([^,/]+/[^,/]+)(?=,|$)")
+
+
+def task_label(spec: str) -> str:
+    """A task spec as shown in the table: a data file by its folder and name, not its full
+    path, which would take the narrow column over (summary.json keeps the spec whole)."""
+    return _PATH.sub(lambda m: m.group(1) + ("…/" if m.group(2) else "") + m.group(3), spec)
+
+
+def summary_table(
+    summary: Summary, title: str = "reasoner eval", *, wide: bool = True, task: str | None = None
+) -> Table:
     """A rich Table with one line per (task, pipeline): scores beside their cost.
 
     Args:
         summary: the run's summary.
         title: the table's title.
         wide: every column; False keeps the essentials for a narrow terminal.
+        task: only this task's rows, without a task column (the title names it).
 
     Returns:
         The table, ready to print.
     """
+    rows = [r for r in summary.rows if task is None or r.task == task]
     table = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
-    table.add_column("task", overflow="fold", min_width=6, ratio=2)
+    if task is None:
+        table.add_column("task", overflow="fold", min_width=6, ratio=2)
     table.add_column("pipeline", overflow="fold", min_width=14, ratio=3)
     columns = [c for c in COLUMNS if wide or c[2]]
     for header, _, _ in columns:
         table.add_column(header, justify="right", no_wrap=True)
-    with_flags = wide and any(row.flags for row in summary.rows)
+    with_flags = wide and any(row.flags for row in rows)
     if with_flags:
         table.add_column("details", no_wrap=True)
     previous_task = None
-    for row in summary.rows:
+    for row in rows:
         if previous_task is not None and row.task != previous_task:
             table.add_section()
+        # The task once per section: repeated, a long spec crowds out the pipelines.
+        label = [] if task is not None else [escape(task_label(row.task))]
+        if previous_task == row.task:
+            label = [""] * len(label)
         previous_task = row.task
-        cells = [escape(row.task), escape(row.pipeline), *(cell(row) for _, cell, _ in columns)]
+        cells = [*label, escape(row.pipeline), *(cell(row) for _, cell, _ in columns)]
         if with_flags:
             cells.append(escape(flags_text(row)))
         table.add_row(*cells)
@@ -86,7 +105,8 @@ def flags_text(row: SummaryRow) -> str:
 
 
 def print_summary(summary: Summary, console: Console | None = None) -> None:
-    """Print the summary table, with every column when the terminal is wide enough.
+    """Print the summary: one table when the terminal is wide enough for every column, else
+    one narrow table per task, titled with it.
 
     Args:
         summary: the run's summary.
@@ -95,5 +115,10 @@ def print_summary(summary: Summary, console: Console | None = None) -> None:
     console = console or Console()
     model = summary.config.get("model")
     title = f"reasoner eval: {model}" if model else "reasoner eval"
-    console.print(summary_table(summary, title=title, wide=console.width >= WIDE))
+    if console.width >= WIDE:
+        console.print(summary_table(summary, title=title))
+    else:
+        console.print(f"[bold]{escape(title)}[/]")
+        for task in dict.fromkeys(r.task for r in summary.rows):
+            console.print(summary_table(summary, title=task_label(task), wide=False, task=task))
     console.print(LEGEND, style="dim")
