@@ -37,6 +37,13 @@ def test_retry_stops_at_its_budget():
     assert answer.confidence == 0.0
 
 
+def test_repair_states_a_program_error_once():
+    answer, model = run("pal >> check >> retry(max=1)", ["oops()", "print(5)"])
+    assert answer.value == "5"
+    repair_prompt = model.requests[1].messages[-1].content
+    assert repair_prompt.count("SyntaxError") == 1, repair_prompt
+
+
 def test_retry_without_verifier_repairs_program_errors():
     answer, _ = run("pal >> retry(max=1)", ["oops()", "print(5)"])
     assert answer.attempts[0].error and "SyntaxError" in answer.attempts[0].error

@@ -44,7 +44,8 @@ def failure_feedback(s: Session) -> str:
     elif attempt is not None and attempt.answer is None:
         lines.append("it gave no answer in the required format")
     for v in s.verdicts_for():
-        if v.failed:
+        # The generic `check` repeats the attempt's own error: say it once.
+        if v.failed and v.evidence not in lines:
             lines.append(f"{v.checker} check: {v.evidence}")
     return "; ".join(lines) or "it failed a check"
 
