@@ -29,6 +29,18 @@ def test_run_answers_a_question_with_the_given_model():
     assert result.output.strip().splitlines()[-1] == "5"
 
 
+def test_eval_then_report_markdown_prints_the_runs_table(tmp_path):
+    out = tmp_path / "run"
+    args = ["eval", "-m", "scripted:Answer: 5", "-s", "direct", "-t", "arithmetic:n=3"]
+    result = runner.invoke(app, [*args, "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["report", str(out), "--markdown"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("| task | pipeline | n |") and len(lines) == 3
+    assert lines[2].startswith("| `arithmetic:n=3` | `direct` | 3 | ")
+
+
 def test_run_json_prints_the_full_answer():
     result = runner.invoke(
         app, ["run", "-m", "scripted:Answer: 5", "-s", "direct", "--json", "2+3?"]

@@ -15,6 +15,7 @@ from toy import ToyTask, fake_runner
 
 from reasoner import Pipeline, ReasonerError, Session
 from reasoner.eval import cells, evaluate, print_summary
+from reasoner.eval.markdown import markdown_table
 from reasoner.eval.metrics import THRESHOLDS, Summary
 from reasoner.eval.store import ResultStore
 from reasoner.eval.table import task_label
@@ -292,3 +293,13 @@ def test_task_label_shortens_data_paths_only() -> None:
     )
     assert task_label("gsm8k:path=dev.jsonl") == "gsm8k:path=dev.jsonl"
     assert task_label("hanoi:disks=1-12,per_size=1") == "hanoi:disks=1-12,per_size=1"
+
+
+def test_markdown_table_has_one_line_per_row_with_its_numbers(small_run) -> None:
+    _, summary = small_run
+    lines = markdown_table(summary).splitlines()
+    assert len(lines) == 2 + len(summary.rows)
+    assert all(line.count("|") == lines[0].count("|") for line in lines)
+    for row, line in zip(summary.rows, lines[2:], strict=True):
+        assert f"`{row.pipeline}`" in line
+        assert f"| {row.n} | {row.accuracy:.1%} (" in line

@@ -161,12 +161,23 @@ def eval_command(
 
 
 @app.command()
-def report(out: Annotated[Path, typer.Argument(help="An eval output folder.")]) -> None:
+def report(
+    out: Annotated[Path, typer.Argument(help="An eval output folder.")],
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the summary as a Markdown table instead.")
+    ] = False,
+) -> None:
     """Re-draw the table, plots and report.html of an eval folder from its files alone."""
     from reasoner.eval import print_summary
     from reasoner.eval import report as redraw
 
-    print_summary(redraw(out), console)
+    summary = redraw(out)
+    if markdown:
+        from reasoner.eval.markdown import markdown_table
+
+        print(markdown_table(summary), end="")
+    else:
+        print_summary(summary, console)
 
 
 def main() -> None:

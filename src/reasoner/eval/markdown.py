@@ -1,0 +1,59 @@
+"""The summary as a Markdown table, for a README, a paper draft or an issue comment.
+
+The numbers are the summary's own, so a table pasted from `reasoner report --markdown` is
+the run's and nothing else.
+"""
+
+from __future__ import annotations
+
+from reasoner.eval.metrics import Summary, SummaryRow
+from reasoner.eval.table import task_label
+
+HEADER = (
+    "| task | pipeline | n | accuracy (95% CI) | abstained | S t=0.75 | details "
+    "| calls | tokens | s / problem |"
+)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _details(row: SummaryRow) -> str:
+    """Each boolean detail as the share of results where it held, e.g. 'legal 28%'."""
+    return ", ".join(f"{key} {rate.true:.0%}" for key, rate in row.flags.items()) or "-"
+
+
+def _line(row: SummaryRow, task: str) -> str:
+    low, high = row.accuracy_ci95
+    cells = [
+        task,
+        f"`{_cell(row.pipeline)}`",
+        str(row.n),
+        f"{row.accuracy:.1%} ({low:.0%}-{high:.0%})",
+        f"{row.abstention_rate:.0%}",
+        f"{row.score_t['0.75']:+.2f}",
+        _details(row),
+        f"{row.cost.model_calls:.1f}",
+        f"{row.cost.tokens_in + row.cost.tokens_out:.0f}",
+        f"{row.cost.wall_s:.1f}",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def markdown_table(summary: Summary) -> str:
+    """One Markdown line per (task, pipeline), the task named once per group.
+
+    Args:
+        summary: the run's summary.
+
+    Returns:
+        The table, header included, ending in a newline.
+    """
+    lines = [HEADER, "|" + "---|" * HEADER.count(" | ") + "---|"]
+    previous = None
+    for row in summary.rows:
+        task = f"`{_cell(task_label(row.task))}`" if row.task != previous else ""
+        previous = row.task
+        lines.append(_line(row, task))
+    return "\n".join(lines) + "\n"
