@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 from test_eval_support import run_small_eval
+from toy import fake_runner
 
 from reasoner import ReasonerError
-from reasoner.eval import report
+from reasoner.eval import evaluate, report
 from reasoner.eval.html_report import render_html
+from reasoner.eval.markdown import markdown_table
 from reasoner.eval.metrics import summarize
 from reasoner.eval.plots import PLOTS
+from reasoner.models.scripted import ScriptedModel
 from reasoner.types import Result, TraceEvent, Verdict
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -175,3 +178,22 @@ def test_report_renders_in_headless_chromium_with_its_images(run: Path, tmp_path
     assert found, done.stderr[-2000:]
     widths = [int(w) for w in found.group(1).split(",")]
     assert len(widths) == len(PLOTS) and all(w >= 500 for w in widths)
+
+
+def test_reports_say_which_variables_pal_programs_were_given(tmp_path: Path) -> None:
+    summary = evaluate(
+        ["hanoi:disks=2", "arithmetic:n=2"],
+        ["pal"],
+        ScriptedModel(["print(5)"]),
+        out=tmp_path,
+        run_program=fake_runner,
+        progress=False,
+    )
+    assert summary.program_inputs == {"hanoi:disks=2": ["N", "SOURCE", "SPARE", "TARGET"]}
+    assert json.loads((tmp_path / "summary.json").read_text())["program_inputs"] == (
+        summary.program_inputs
+    )
+    html = (tmp_path / "report.html").read_text()
+    assert "N, SOURCE, SPARE, TARGET as predefined variables" in html
+    assert "arithmetic:n=2: programs were given" not in html
+    assert "- hanoi:disks=2: programs were given N, SOURCE" in markdown_table(summary)

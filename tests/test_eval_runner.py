@@ -297,8 +297,10 @@ def test_task_label_shortens_data_paths_only() -> None:
 
 def test_markdown_table_has_one_line_per_row_with_its_numbers(small_run) -> None:
     _, summary = small_run
-    lines = markdown_table(summary).splitlines()
+    table, _, notes = markdown_table(summary).partition("\n\n")
+    lines = table.splitlines()
     assert len(lines) == 2 + len(summary.rows)
+    assert all(note.startswith("- ") for note in notes.splitlines())
     assert all(line.count("|") == lines[0].count("|") for line in lines)
     for row, line in zip(summary.rows, lines[2:], strict=True):
         assert f"`{row.pipeline}`" in line

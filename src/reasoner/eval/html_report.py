@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from html import escape
 
 from reasoner.eval.metrics import THRESHOLDS, DifficultyRow, Summary, outcome
+from reasoner.eval.table import input_notes
 from reasoner.types import Result, TraceEvent
 
 #: Longest text shown for one trace event; the full text is in results.jsonl.
@@ -72,6 +73,7 @@ def render_html(summary: Summary, results: Sequence[Result], plots: dict[str, by
         "confidence-target score of Kalai et al. 2025: correct +1, abstain 0, wrong "
         "&minus;t/(1&minus;t), averaged over problems (a missing answer or a failed run "
         "counts as wrong). Cost columns are means per problem.</p>",
+        *(f"<p class='meta'><b>Program inputs.</b> {escape(n)}</p>" for n in input_notes(summary)),
         "<h2 id='difficulty'>By difficulty</h2>",
         _difficulty_tables(summary),
         "<h2 id='plots'>Plots</h2>",

@@ -7,7 +7,7 @@ the run's and nothing else.
 from __future__ import annotations
 
 from reasoner.eval.metrics import Summary, SummaryRow
-from reasoner.eval.table import task_label
+from reasoner.eval.table import input_notes, task_label
 
 HEADER = (
     "| task | pipeline | n | accuracy (95% CI) | abstained | S t=0.75 | details "
@@ -56,4 +56,5 @@ def markdown_table(summary: Summary) -> str:
         task = f"`{_cell(task_label(row.task))}`" if row.task != previous else ""
         previous = row.task
         lines.append(_line(row, task))
-    return "\n".join(lines) + "\n"
+    notes = [f"- {note}" for note in input_notes(summary)]
+    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"

@@ -83,6 +83,9 @@ class Summary(BaseModel):
     rows: list[SummaryRow]
     by_difficulty: list[DifficultyRow]
     config: dict[str, Any] = Field(default_factory=dict)
+    #: Per task, the variables its PAL programs were handed (e.g. FEN, PGN): with them a PAL
+    #: score measures the program's logic, not the model's copying of the payload.
+    program_inputs: dict[str, list[str]] = Field(default_factory=dict)
 
     def row(self, task: str, pipeline: str) -> SummaryRow:
         """The row of one (task, pipeline); KeyError when the run had no such pair."""
@@ -211,7 +214,24 @@ def summarize(
             for axis, level, subset in difficulty_levels(group):
                 row = summarize_group(subset, task, pipeline, seed)
                 by_difficulty.append(DifficultyRow(**row.model_dump(), axis=axis, level=level))
-    return Summary(rows=rows, by_difficulty=by_difficulty, config=config or {})
+    return Summary(
+        rows=rows,
+        by_difficulty=by_difficulty,
+        config=config or {},
+        program_inputs=program_inputs(results),
+    )
+
+
+def program_inputs(results: Sequence[Result]) -> dict[str, list[str]]:
+    """Per task, the names of the variables handed to the programs it ran, from the traces
+    (what happened, not what a task declares)."""
+    found: dict[str, set[str]] = {}
+    for result in results:
+        for event in result.trace:
+            names = event.data.get("inputs") if event.kind == "program" else None
+            if names:
+                found.setdefault(result.task, set()).update(str(n) for n in names)
+    return {task: sorted(names) for task, names in found.items()}
 
 
 def difficulty_levels(

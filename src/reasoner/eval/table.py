@@ -122,3 +122,15 @@ def print_summary(summary: Summary, console: Console | None = None) -> None:
         for task in dict.fromkeys(r.task for r in summary.rows):
             console.print(summary_table(summary, title=task_label(task), wide=False, task=task))
     console.print(LEGEND, style="dim")
+    for note in input_notes(summary):
+        console.print(note, style="dim", highlight=False)
+
+
+def input_notes(summary: Summary) -> list[str]:
+    """One sentence per task whose PAL programs were handed variables: it changes what the
+    score measures, so every report says so."""
+    return [
+        f"{task_label(task)}: programs were given {', '.join(names)} as predefined variables, "
+        "so PAL scores measure the program's logic, not the model's copying of them."
+        for task, names in summary.program_inputs.items()
+    ]
