@@ -41,10 +41,9 @@ def lines_in(out: Path) -> int:
 def run_with_kills(args: list[str], out: Path, kills: int, rng: random.Random, span: float) -> None:
     """Start the run, SIGKILL it at a random moment, `kills` times; then let it finish."""
     for k in range(kills):
-        process = subprocess.Popen(
-            [*REASONER, *args, "--out", str(out)], stdout=subprocess.DEVNULL
-        )
-        delay = rng.uniform(0.3, 1.0) * span
+        process = subprocess.Popen([*REASONER, *args, "--out", str(out)], stdout=subprocess.DEVNULL)
+        # The model loads in ~20 s of every start: kill early enough to land among the cells.
+        delay = rng.uniform(0.25, 0.7) * span
         try:
             process.wait(timeout=delay)
             print(f"kill {k + 1}: the run finished before {delay:.0f} s", flush=True)

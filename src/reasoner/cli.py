@@ -132,7 +132,9 @@ def eval_command(
     ],
     model: ModelOpt = "smollm2",
     out: Annotated[Path, typer.Option(help="Output folder (resumable).")] = Path("runs/latest"),
-    limit: Annotated[int | None, typer.Option(help="Problems per task.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Problems per task: the first N, in the task's order.")
+    ] = None,
     concurrency: Annotated[int, typer.Option(help="Problems in flight at once.")] = 8,
     seed: Annotated[
         int, typer.Option(help="Seed for the bootstrap intervals (recorded in config.json).")

@@ -88,6 +88,17 @@ def _ends_with_stop(t: _Tracker, ids: torch.Tensor, row: _Row) -> bool:
     return any(s and s in text for s in row.stop)
 
 
+#: Decimal places kept of a completion's log-probability. float32 logits differ by up to ~1e-5
+#: between batch compositions (measured: a resumed eval batches other rows together than an
+#: uninterrupted one); digits below that are noise, and keeping them makes two runs of the
+#: same greedy decoding disagree on every line.
+LOGPROB_DECIMALS = 3
+
+
+def _rounded(logprob: float | None) -> float | None:
+    return None if logprob is None else round(logprob, LOGPROB_DECIMALS)
+
+
 class BatchRunner:
     """Turns requests into completions with one loaded transformers model."""
 
@@ -188,7 +199,7 @@ class BatchRunner:
                 Completion(
                     text=text,
                     tokens_out=int(kept),
-                    logprob=row.logprob,
+                    logprob=_rounded(row.logprob),
                     finish_reason="stop" if cut else row.reason,
                 )
             )
