@@ -30,6 +30,9 @@ def test_batched_greedy_text_equals_unbatched(smollm2):
     alone = [smollm2.generate_now([r])[0] for r in requests]
     together = smollm2.generate_now(requests)
     assert [g.text for g in alone] == [g.text for g in together]
+    # Log-probabilities too: kept to the precision that batching does not move.
+    logprobs = [g.completions[0].logprob for g in alone]
+    assert logprobs == [g.completions[0].logprob for g in together]
     assert all(g.tokens_in > 0 and g.completions[0].tokens_out > 0 for g in together)
 
 
