@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from html import escape
 
 from reasoner.eval.metrics import THRESHOLDS, DifficultyRow, Summary, outcome
-from reasoner.eval.table import input_notes
+from reasoner.eval.table import input_notes, task_label
 from reasoner.types import Result, TraceEvent
 
 #: Longest text shown for one trace event; the full text is in results.jsonl.
@@ -110,7 +110,7 @@ def _summary_table(summary: Summary) -> str:
         scores = [_score(r.score_t[f"{t:g}"], r.score_t_ci95[f"{t:g}"]) for t in THRESHOLDS]
         rows.append(
             [
-                _l(r.task),
+                _task_cell(r.task),
                 _l(r.pipeline),
                 str(r.n),
                 _acc(r.accuracy, r.accuracy_ci95),
@@ -248,6 +248,12 @@ def _table(
         for row in rows
     )
     return f"<table><thead><tr>{ths}</tr></thead><tbody>{trs}</tbody></table>"
+
+
+def _task_cell(spec: str) -> str:
+    """The task by its short label (data files by folder and name); the whole spec on hover
+    and in the configuration."""
+    return f"<td class='l' title='{escape(spec, quote=True)}'>{escape(task_label(spec))}</td>"
 
 
 def _l(text: str) -> str:
