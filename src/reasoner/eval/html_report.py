@@ -8,8 +8,8 @@ import json
 from collections.abc import Collection, Sequence
 from html import escape
 
+from reasoner.eval.labels import input_notes, task_label
 from reasoner.eval.metrics import THRESHOLDS, DifficultyRow, Summary, outcome
-from reasoner.eval.table import input_notes, task_label
 from reasoner.types import Result, TraceEvent
 
 #: Longest text shown for one trace event; the full text is in results.jsonl.

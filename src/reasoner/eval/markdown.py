@@ -6,8 +6,8 @@ the run's and nothing else.
 
 from __future__ import annotations
 
+from reasoner.eval.labels import input_notes, task_label
 from reasoner.eval.metrics import Summary, SummaryRow
-from reasoner.eval.table import input_notes, task_label
 
 HEADER = (
     "| task | pipeline | n | accuracy (95% CI) | abstained | S t=0.75 | details "

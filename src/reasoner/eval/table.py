@@ -3,7 +3,6 @@ narrow one (pipeline specs are long, and a squeezed table is unreadable)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from rich import box
@@ -11,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from reasoner.eval.labels import input_notes, task_label
 from reasoner.eval.metrics import THRESHOLDS, Summary, SummaryRow
 
 #: Below this terminal width the table keeps only its essential columns.
@@ -48,15 +48,6 @@ COLUMNS: list[Column] = [
 ]
 
 
-_PATH = re.compile(r"(path=)([^,]*/)?([^,/]+/[^,/]+)(?=,|$)")
-
-
-def task_label(spec: str) -> str:
-    """A task spec as shown in the table: a data file by its folder and name, not its full
-    path, which would take the narrow column over (summary.json keeps the spec whole)."""
-    return _PATH.sub(lambda m: m.group(1) + ("…/" if m.group(2) else "") + m.group(3), spec)
-
-
 def summary_table(
     summary: Summary, title: str = "reasoner eval", *, wide: bool = True, task: str | None = None
 ) -> Table:
@@ -87,9 +78,8 @@ def summary_table(
         if previous_task is not None and row.task != previous_task:
             table.add_section()
         # The task once per section: repeated, a long spec crowds out the pipelines.
-        label = [] if task is not None else [escape(task_label(row.task))]
-        if previous_task == row.task:
-            label = [""] * len(label)
+        shown = escape(task_label(row.task)) if row.task != previous_task else ""
+        label = [shown] if task is None else []
         previous_task = row.task
         cells = [*label, escape(row.pipeline), *(cell(row) for _, cell, _ in columns)]
         if with_flags:
@@ -124,13 +114,3 @@ def print_summary(summary: Summary, console: Console | None = None) -> None:
     console.print(LEGEND, style="dim")
     for note in input_notes(summary):
         console.print(note, style="dim", highlight=False)
-
-
-def input_notes(summary: Summary) -> list[str]:
-    """One sentence per task whose PAL programs were handed variables: it changes what the
-    score measures, so every report says so."""
-    return [
-        f"{task_label(task)}: programs were given {', '.join(names)} as predefined variables, "
-        "so PAL scores measure the program's logic, not the model's copying of them."
-        for task, names in summary.program_inputs.items()
-    ]
