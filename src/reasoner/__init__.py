@@ -25,6 +25,7 @@ from reasoner.strategy import Generator, Loop, strategy
 from reasoner.task import Task
 from reasoner.types import (
     Answer,
+    AnswerConstraint,
     Attempt,
     Cost,
     Example,
@@ -44,6 +45,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Answer",
+    "AnswerConstraint",
     "Attempt",
     "BadPipelineSpec",
     "BadTaskSpec",

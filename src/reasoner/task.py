@@ -10,7 +10,7 @@ import abc
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from reasoner.types import Example, PalExemplar, Problem, RowError, Verdict
+from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, RowError, Verdict
 
 
 class Task(abc.ABC):
@@ -65,6 +65,11 @@ class Task(abc.ABC):
     def direct_exemplars(self) -> list[tuple[str, str]]:
         """(question, answer) pairs for few-shot direct prompts; may be empty."""
         return []
+
+    def answer_constraint(self, problem: Problem) -> AnswerConstraint | None:
+        """What a bare answer to `problem` may be, for constrained decoding (no gold);
+        None when the task cannot say (free text)."""
+        return None
 
     def program_limits(self, problem: Problem) -> dict[str, Any]:
         """Sandbox limits this problem's programs need beyond the defaults, e.g.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Role = Literal["system", "user", "assistant"]
 Status = Literal["passed", "failed", "unknown"]
@@ -16,6 +16,29 @@ Status = Literal["passed", "failed", "unknown"]
 class Message(BaseModel):
     role: Role
     content: str
+
+
+class AnswerConstraint(BaseModel):
+    """What a reply may be, for constrained decoding: one of `choices`, or text matching `regex`.
+
+    A task builds it from the problem alone (the legal moves in SAN, the form of a Hanoi move
+    list, a number); a backend enforces it (hf: a logits processor; an OpenAI-compatible
+    server: its grammar or structured-output fields). The whole reply must match, so a
+    constrained prompt asks for the bare answer. The task never learns which backend runs it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    choices: list[str] | None = None
+    regex: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> AnswerConstraint:
+        if (self.choices is None) == (self.regex is None):
+            raise ValueError("an AnswerConstraint needs exactly one of `choices` or `regex`")
+        if self.choices is not None and not self.choices:
+            raise ValueError("an AnswerConstraint's `choices` must not be empty")
+        return self
 
 
 class GenerationRequest(BaseModel):
@@ -28,6 +51,8 @@ class GenerationRequest(BaseModel):
     stop: list[str] = Field(default_factory=list)
     n: int = Field(default=1, ge=1)
     seed: int | None = None
+    #: Restrict the reply to what the task allows; a backend that cannot enforce it says so.
+    constraint: AnswerConstraint | None = None
 
 
 class Completion(BaseModel):

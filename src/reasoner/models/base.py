@@ -9,7 +9,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 
-from reasoner.types import Generation, GenerationRequest, Message
+from reasoner.types import AnswerConstraint, Generation, GenerationRequest, Message
 
 
 class Model(abc.ABC):
@@ -40,6 +40,7 @@ class Model(abc.ABC):
         stop: Sequence[str] = (),
         n: int = 1,
         seed: int | None = None,
+        constraint: AnswerConstraint | None = None,
     ) -> Generation:
         """Generate for one prompt (a user message, or a full message list).
 
@@ -59,6 +60,7 @@ class Model(abc.ABC):
             stop=list(stop),
             n=n,
             seed=seed,
+            constraint=constraint,
         )
         (generation,) = await self.generate([request])
         return generation
