@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from reasoner.types import Result
+from reasoner.types import Result, RowError
 
 THRESHOLDS = (0.5, 0.75, 0.9)
 BOOTSTRAP_RESAMPLES = 1000
@@ -86,6 +86,9 @@ class Summary(BaseModel):
     #: Per task, the variables its PAL programs were handed (e.g. FEN, PGN): with them a PAL
     #: score measures the program's logic, not the model's copying of the payload.
     program_inputs: dict[str, list[str]] = Field(default_factory=dict)
+    #: Per task, the rows of its data file that were skipped as bad (file, line, what is
+    #: wrong), from config.json: a report never drops a row without naming it.
+    skipped_rows: dict[str, list[RowError]] = Field(default_factory=dict)
 
     def row(self, task: str, pipeline: str) -> SummaryRow:
         """The row of one (task, pipeline); KeyError when the run had no such pair."""
@@ -219,6 +222,7 @@ def summarize(
         by_difficulty=by_difficulty,
         config=config or {},
         program_inputs=program_inputs(results),
+        skipped_rows=(config or {}).get("skipped_rows", {}),
     )
 
 
