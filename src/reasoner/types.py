@@ -14,6 +14,8 @@ Status = Literal["passed", "failed", "unknown"]
 
 
 class Message(BaseModel):
+    """One chat message: `role` is system, user or assistant."""
+
     role: Role
     content: str
 
@@ -83,9 +85,17 @@ class Generation(BaseModel):
 class Problem(BaseModel):
     """What a pipeline sees. No gold answer, ever.
 
-    `payload` is the task's structured view of the problem; `program_inputs` names the payload
-    fields that PAL programs receive as predefined variables (e.g. `FEN`, `N`), so a small model
-    need not copy long strings. `difficulty` holds the axes results are cut by.
+    Attributes:
+        id: unique within its task (results and resumes key on it).
+        task: the name of the task that made it (`Task.name`).
+        prompt: the question as the model reads it.
+        payload: the task's structured view of the problem (pegs, a FEN, an expression),
+            for its checker and `details`; strategies may read it, the model never sees it
+            unless a prompt puts it there.
+        program_inputs: variable name -> value, bound as predefined variables in every PAL
+            program (e.g. `{"FEN": "...", "N": 5}`), so a small model need not copy long
+            strings; empty when programs get nothing.
+        difficulty: axis -> level (e.g. `{"disks": 5}`), the axes results are cut by.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -159,6 +169,11 @@ class TraceEvent(BaseModel):
 
 
 class Cost(BaseModel):
+    """What a run spent: model calls, prompt and generated tokens, seconds, sandbox runs.
+
+    Costs add up with `+` (a stage's cost is added to the run's).
+    """
+
     model_calls: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
@@ -200,6 +215,9 @@ class Result(BaseModel):
     abstained: bool
     correct: bool
     gold: Any = None
+    #: The gold written as an answer would be (`Task.gold_text`, clipped), for reports;
+    #: None when the task cannot write it so (reports then show `gold` as JSON).
+    gold_text: str | None = None
     confidence: float | None = None
     verdicts: list[Verdict] = Field(default_factory=list)
     cost: Cost = Field(default_factory=Cost)
