@@ -202,6 +202,12 @@ class Answer(BaseModel):
     cost: Cost = Field(default_factory=Cost)
     pipeline: str = ""
     error: str | None = None
+    #: Confidence signals of the candidate, e.g. {"agreement": 0.8, "verified": 1.0,
+    #: "token_prob": 0.93}; see docs/abstention.md for each one and how `abstain` uses them.
+    signals: dict[str, float] = Field(default_factory=dict)
+    #: The candidate answer an abstention held back (None when answered), so the evaluator
+    #: can score what abstaining saved; it is never shown as the answer.
+    withheld: str | None = None
 
 
 class Result(BaseModel):
@@ -226,6 +232,11 @@ class Result(BaseModel):
     #: Task-specific facts for reports (from `Task.details`), e.g. {"legal": False}.
     details: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
+    #: The answer's confidence signals (see `Answer.signals`).
+    signals: dict[str, float] = Field(default_factory=dict)
+    #: Whether the candidate was right, answered or held back by an abstention (None when
+    #: unknown): what risk-coverage curves, calibration error and calibration fits use.
+    candidate_correct: bool | None = None
 
 
 class RowError(BaseModel):
