@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reasoner import plugins
+from reasoner.cli_install import engine_app, models_app
 from reasoner.errors import ReasonerError
 
 app = typer.Typer(
@@ -23,11 +24,16 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True)
+app.add_typer(models_app, name="models")
+app.add_typer(engine_app, name="engine")
 
 ModelOpt = Annotated[
     str,
     typer.Option(
-        "--model", "-m", help="smollm2 | hf:PATH[#file.gguf] | openai:URL#MODEL | scripted"
+        "--model",
+        "-m",
+        help="smollm2 | smollm2-llamacpp | qwen2.5-coder-1.5b | llamacpp:FILE.gguf | "
+        "hf:PATH[#file.gguf] | openai:URL#MODEL | scripted",
     ),
 ]
 
