@@ -7,6 +7,8 @@ component judges what the language model proposed.
 
 from __future__ import annotations
 
+import asyncio
+
 from reasoner import Session, strategy
 
 
@@ -25,7 +27,9 @@ def check():
             s.verdict("check", "failed", reason)
             return
         value = s.candidate_value()
-        verdict = s.task.check(s.problem, value)
+        # In a thread: a check may take seconds (a chess engine search, a million Hanoi
+        # moves), and the event loop must keep serving the other problems' model calls.
+        verdict = await asyncio.to_thread(s.task.check, s.problem, value)
         s.verdict(verdict.checker or "check", verdict.status, verdict.evidence)
 
     return run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -123,7 +124,48 @@ def test_a_legal_but_longer_solution_scores_right_and_is_not_optimal() -> None:
         "solved": True,
         "optimal": False,
         "error": None,
+        "partial_credit": 7 / 9,
     }
+
+
+def test_partial_credit_follows_reasoning_gym() -> None:
+    task, example = HanoiTask([3], 1, 0, False), three_disk_example()
+    credit = [
+        task.details(example.problem, moves)["partial_credit"]
+        for moves in (
+            example.gold,  # optimal: 1.0
+            example.gold[:3],  # legal, unfinished: 0.05
+            [(2, "A", "C")],  # disk 2 is under disk 1: illegal, 0.0
+            None,
+        )
+    ]
+    assert credit == [1.0, 0.05, 0.0, 0.0]
+
+
+def test_inputs_none_hands_programs_nothing_and_its_exemplars_read_the_question() -> None:
+    task = from_spec("hanoi:disks=3,per_size=2,inputs=none")
+    assert all(p.program_inputs == {} for p in task.problems())
+    assert all(p.program_inputs for p in from_spec("hanoi:disks=3").problems())
+    for exemplar in task.pal_exemplars():
+        assert exemplar.inputs == {}
+        setup = re.search(r"Peg (\w) holds (\d+) disk.*to peg (\w)\.", exemplar.question)
+        assert setup is not None
+        source, disks, target = setup.groups()
+        output = run_exemplar(exemplar.program, {})
+        example = Example(
+            problem=make_problem(int(disks), source, _spare(source, target), target), gold=[]
+        )
+        assert task.score(example, task.parse(output)), exemplar.program
+
+
+def _spare(source: str, target: str) -> str:
+    group = next(g for g in ("PQR", "KLM", "XYZ", "DEF") if source in g)
+    return (set(group) - {source, target}).pop()
+
+
+def test_bad_inputs_mode_is_a_clear_spec_error() -> None:
+    with pytest.raises(BadTaskSpec, match="inputs=all or inputs=none"):
+        from_spec("hanoi:inputs=some")
 
 
 def test_no_answer_is_failed_not_passed() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import chess as pychess
 
 from reasoner.types import Status, Verdict
+from reasoner_tasks.chess.engine import judge_move
 from reasoner_tasks.chess.rules import (
     BudgetExceeded,
     IllegalMove,
@@ -74,8 +75,10 @@ def check_answer(payload: dict[str, Any], value: tuple[str, ...] | None) -> Verd
 
     Passed: the first move mates, or (mate in 2) forces mate and the rest of the line fits.
     Failed: no move, an illegal move, a mate puzzle's move that does not mate or force mate,
-    or fewer moves than the puzzle asks for. Unknown: legal, but being best cannot be
-    checked without gold (non-mate puzzles, deep mates).
+    or fewer moves than the puzzle asks for. A non-mate puzzle's first move is judged by the
+    engine (`engine.judge_move`: passed within 0.1 winning chance of the best move, failed
+    at 0.2 or more, else unknown; unknown without an engine). Unknown also for deep mates
+    the bounded search cannot settle.
     """
     if not value:
         return _verdict("failed", "no move found in the answer")
@@ -104,7 +107,10 @@ def check_answer(payload: dict[str, Any], value: tuple[str, ...] | None) -> Verd
     if mate_in is not None:
         status, evidence = _forced_mate_note(board, first, int(mate_in))
     else:
-        status, evidence = "unknown", f"{first} is legal; whether it is best is not checked"
+        board.pop()
+        judged = judge_move(board, move)
+        board.push(move)
+        status, evidence = judged.status, judged.evidence
     if status == "failed":
         return _verdict(status, evidence)
     if len(value) < needed:
@@ -161,6 +167,27 @@ def score_answer(fen: str, gold_line: list[str], value: tuple[str, ...] | None) 
     return _solves(fen, gold_line, value, full_line=False) or _solves(
         fen, gold_line, value, full_line=True
     )
+
+
+def first_move_matches(fen: str, gold_line: list[str], value: tuple[str, ...] | None) -> bool:
+    """Kagi's rule (kagisearch/llm-chess-puzzles, `llmchess.py`): solved when the answer's
+    first move is the solution's first move; later moves are not looked at, and a different
+    mate does not count.
+
+    Args:
+        fen: the position the solver moves from.
+        gold_line: the solution in UCI, the solver's move first.
+        value: the answer's move tokens.
+
+    Returns:
+        True when the first move is legal and equals the solution's first move.
+    """
+    if not value or not gold_line:
+        return False
+    try:
+        return resolve(pychess.Board(fen), value[0]).uci() == gold_line[0]
+    except IllegalMove:
+        return False
 
 
 def _solves(fen: str, gold: list[str], value: tuple[str, ...], full_line: bool) -> bool:

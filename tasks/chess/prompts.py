@@ -35,6 +35,38 @@ print(answer)
 """
 
 
+#: With nothing handed over (`inputs=none`) the program writes the position from the question:
+#: a FEN is copied into `chess.Board(...)`; a PGN is copied and replayed move by move.
+_FEN_HEADER = """\
+import chess
+
+board = chess.Board("{fen}")
+"""
+_PGN_HEADER = """\
+import chess
+
+board = chess.Board()
+for token in "{pgn}".split():
+    if not token[0].isdigit():
+        board.push_san(token)
+"""
+_SEARCH = PAL_PROGRAM.split("board = chess.Board(FEN)\n", 1)[1]
+
+
+def read_program(fen: str, pgn: str | None = None) -> str:
+    """The PAL program for `inputs=none`: the position written out, then the same search.
+
+    Args:
+        fen: the position (used when there is no PGN).
+        pgn: the game's movetext, for BIG-bench-style prompts.
+
+    Returns:
+        The program text.
+    """
+    header = _PGN_HEADER.format(pgn=pgn) if pgn else _FEN_HEADER.format(fen=fen)
+    return header + _SEARCH
+
+
 def _side(board: pychess.Board) -> str:
     return "White" if board.turn == pychess.WHITE else "Black"
 
@@ -138,8 +170,14 @@ def exemplar_items(style: Style) -> list[tuple[str, dict[str, str], str]]:
     return items
 
 
-def pal_exemplars(style: Style) -> list[PalExemplar]:
-    """Four PAL exemplars in the task's prompt style, all with the same program."""
+def pal_exemplars(style: Style, handed: bool = True) -> list[PalExemplar]:
+    """Four PAL exemplars in the task's prompt style, all with the same program; with
+    `handed=False` each program first writes out its own position (`read_program`)."""
+    if not handed:
+        return [
+            PalExemplar(question=question, program=read_program(inputs["FEN"], inputs.get("PGN")))
+            for question, inputs, _ in exemplar_items(style)
+        ]
     return [
         PalExemplar(question=question, program=PAL_PROGRAM, inputs=inputs)
         for question, inputs, _ in exemplar_items(style)

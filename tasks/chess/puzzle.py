@@ -47,7 +47,9 @@ class Puzzle:
             out["mate_depth"] = self.mate_in
         return out
 
-    def to_example(self) -> Example:
+    def to_example(self, handed: bool = True) -> Example:
+        """The puzzle as an Example; `handed=False` gives PAL programs no variables
+        (`inputs=none`: a program must write the position out from the question)."""
         payload: dict[str, Any] = {
             "source": self.source,
             "fen": self.fen,
@@ -70,7 +72,7 @@ class Puzzle:
             task=TASK_NAME,
             prompt=prompt,
             payload=payload,
-            program_inputs=inputs,
+            program_inputs=inputs if handed else {},
             difficulty=self.difficulty(),
         )
         gold = {"line": list(self.line), "line_san": list(self.line_san), "mate_in": self.mate_in}

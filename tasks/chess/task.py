@@ -11,7 +11,12 @@ from reasoner.types import Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.chess import prompts
 from reasoner_tasks.chess.files import load_puzzles
 from reasoner_tasks.chess.generator import generate
-from reasoner_tasks.chess.judging import answer_details, check_answer, score_answer
+from reasoner_tasks.chess.judging import (
+    answer_details,
+    check_answer,
+    first_move_matches,
+    score_answer,
+)
 from reasoner_tasks.chess.notation import format_moves, parse_moves
 from reasoner_tasks.chess.puzzle import TASK_NAME, Puzzle
 
@@ -43,10 +48,20 @@ class ChessTask(Task):
         "End your reply with a line 'Answer: <your move in SAN>' (for a line, your moves in order)."
     )
 
-    def __init__(self, puzzles: list[Puzzle], style: prompts.Style) -> None:
+    def __init__(
+        self,
+        puzzles: list[Puzzle],
+        style: prompts.Style,
+        handed: bool = True,
+        first_move_only: bool = False,
+    ) -> None:
         super().__init__()
-        self._examples = [p.to_example() for p in puzzles]
+        self._examples = [p.to_example(handed) for p in puzzles]
         self.style = style
+        #: PAL programs get FEN (and PGN) as variables, or nothing (`inputs=none`).
+        self.handed = handed
+        #: Kagi's scoring: solved when the first move is the solution's first move.
+        self.first_move_only = first_move_only
 
     def examples(self) -> Iterator[Example]:
         yield from self._examples
@@ -64,11 +79,15 @@ class ChessTask(Task):
         return check_answer(problem.payload, _as_moves(value))
 
     def score(self, example: Example, value: Any) -> bool:
-        """Right when the solver's moves are the puzzle's, or a move mates (Lichess rules)."""
-        return score_answer(example.problem.payload["fen"], example.gold["line"], _as_moves(value))
+        """Right when the solver's moves are the puzzle's, or a move mates (Lichess rules);
+        with `scoring=first_move`, when the first move is the solution's first (Kagi's rule)."""
+        line, moves = example.gold["line"], _as_moves(value)
+        if self.first_move_only:
+            return first_move_matches(example.problem.payload["fen"], line, moves)
+        return score_answer(example.problem.payload["fen"], line, moves)
 
     def pal_exemplars(self) -> list[PalExemplar]:
-        return prompts.pal_exemplars(self.style)
+        return prompts.pal_exemplars(self.style, self.handed)
 
     def direct_exemplars(self) -> list[tuple[str, str]]:
         return prompts.direct_exemplars(self.style)
@@ -79,7 +98,12 @@ class ChessTask(Task):
 
 
 def chess(
-    path: str | None = None, n: int | None = None, seed: int = 0, theme: str = ""
+    path: str | None = None,
+    n: int | None = None,
+    seed: int = 0,
+    theme: str = "",
+    inputs: str = "all",
+    scoring: str = "line",
 ) -> ChessTask:
     """Chess puzzles: Lichess CSV, BIG-bench checkmate_in_one, or generated mates in one.
 
@@ -89,7 +113,12 @@ def chess(
         n: how many puzzles: from a file the first n (default all), generated n (default 100).
         seed: the generator's seed (generated puzzles only).
         theme: keep only puzzles with this Lichess theme, e.g. mateIn1 (BIG-bench and
-            generated puzzles carry "mate" and "mateIn1").
+            generated puzzles carry "mate" and "mateIn1"); a leading "-" keeps only those
+            without it (theme=-mate: the tactics that are not mates).
+        inputs: "all" hands PAL programs `FEN` (and `PGN`); "none" hands nothing, so a
+            program must write out the position from the question.
+        scoring: "line" (Lichess: the solver's whole line, any mate wins) or "first_move"
+            (Kagi's LLM chess-puzzle benchmark: the first move is the solution's first move).
 
     Returns:
         The task; bad rows of the file are listed in its `errors`.
@@ -99,23 +128,38 @@ def chess(
     """
     if n is not None and n < 0:
         raise BadTaskSpec(f"chess: n={n} is negative; give a count such as n=100")
+    if inputs not in ("all", "none"):
+        raise BadTaskSpec(f"chess: inputs={inputs!r}: write inputs=all or inputs=none")
+    if scoring not in ("line", "first_move"):
+        raise BadTaskSpec(f"chess: scoring={scoring!r}: write scoring=line or scoring=first_move")
     if path:
         puzzles, errors = load_puzzles(path)
         style: prompts.Style = "pgn" if all(p.pgn for p in puzzles) else "fen"
     else:
         puzzles, errors = generate(DEFAULT_GENERATED if n is None else n, seed), []
         style = "fen"
-    if theme:
+    if theme.startswith("-"):
+        puzzles = [p for p in puzzles if theme[1:] not in p.themes]
+    elif theme:
         puzzles = [p for p in puzzles if theme in p.themes]
     if n is not None:
         puzzles = puzzles[:n]
-    task = ChessTask(puzzles, style)
+    task = ChessTask(
+        puzzles, style, handed=inputs == "all", first_move_only=scoring == "first_move"
+    )
     task.errors = errors
-    task.spec = _spec(path, n, seed, theme)
+    task.spec = _spec(path, n, seed, theme, inputs, scoring)
     return task
 
 
-def _spec(path: str | None, n: int | None, seed: int, theme: str) -> str:
-    params = {"path": path, "n": n, "seed": seed if not path else None, "theme": theme or None}
+def _spec(path: str | None, n: int | None, seed: int, theme: str, inputs: str, scoring: str) -> str:
+    params = {
+        "path": path,
+        "n": n,
+        "seed": seed if not path else None,
+        "theme": theme or None,
+        "inputs": None if inputs == "all" else inputs,
+        "scoring": None if scoring == "line" else scoring,
+    }
     given = ",".join(f"{k}={v}" for k, v in params.items() if v is not None)
     return f"{TASK_NAME}:{given}" if given else TASK_NAME

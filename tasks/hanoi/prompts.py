@@ -1,8 +1,10 @@
 """What the model reads for a Tower of Hanoi problem, and the worked examples.
 
 The exemplars use other peg names (P, Q, R and K, L, M) than the problems (A, B, C), so that
-copying an exemplar's answer is never right by accident; the PAL program reads the size and
-the pegs from predefined variables, so copying its logic is.
+copying an exemplar's answer is never right by accident. With inputs handed over, the PAL
+program reads the size and the pegs from predefined variables, so copying its logic is; with
+`inputs=none` (`pal_exemplars(handed=False)`) the program starts by writing them down from
+the question, so the model must also read the question right.
 """
 
 from __future__ import annotations
@@ -73,12 +75,24 @@ _PAL_SETUPS = (
 )
 
 
-def pal_exemplars() -> list[PalExemplar]:
+def pal_exemplars(handed: bool = True) -> list[PalExemplar]:
     """Four worked puzzles (other sizes and peg names), all solved by the same program.
+
+    Args:
+        handed: programs receive N, SOURCE, SPARE, TARGET as variables; when false, each
+            program writes them from its question (see `_READ_HEADER`).
 
     Returns:
         The exemplars.
     """
+    if not handed:
+        return [
+            PalExemplar(
+                question=problem_prompt(disks, source, spare, target),
+                program=_read_program(disks, source, spare, target),
+            )
+            for disks, source, spare, target in _READ_SETUPS
+        ]
     return [
         PalExemplar(
             question=problem_prompt(disks, source, spare, target),
@@ -87,6 +101,36 @@ def pal_exemplars() -> list[PalExemplar]:
         )
         for disks, source, spare, target in _PAL_SETUPS
     ]
+
+
+# With nothing handed over, the program first writes down what the question says, each value
+# beside the phrase it comes from: the pegs ("three pegs: P, Q and R"), the tower ("Peg Q
+# holds 3 disks"), the target ("to peg R"); the spare is computed, not read, because the
+# question names it only among "pegs ... are empty". The rest is the same recursive program.
+_READ_HEADER = """\
+PEGS = "{pegs}"
+N = {disks}
+SOURCE = "{source}"
+TARGET = "{target}"
+SPARE = [peg for peg in PEGS if peg not in (SOURCE, TARGET)][0]
+
+
+"""
+
+# Sources and targets in varied places among the pegs, so that the model learns to read them,
+# not to take the first and last peg (the problems vary them too).
+_READ_SETUPS = (
+    (3, "P", "Q", "R"),
+    (2, "L", "K", "M"),
+    (4, "Z", "X", "Y"),
+    (1, "E", "F", "D"),
+)
+
+
+def _read_program(disks: int, source: str, spare: str, target: str) -> str:
+    pegs = "".join(sorted((source, spare, target)))
+    header = _READ_HEADER.format(pegs=pegs, disks=disks, source=source, target=target)
+    return header + _PAL_PROGRAM
 
 
 def direct_exemplars() -> list[tuple[str, str]]:

@@ -63,8 +63,10 @@ def _bad_disks(disks: object, why: str) -> str:
     )
 
 
-def make_problem(disks: int, source: str, spare: str, target: str, index: int = 0) -> Problem:
-    """A Hanoi problem with the given pegs; PAL programs receive N, SOURCE, SPARE, TARGET.
+def make_problem(
+    disks: int, source: str, spare: str, target: str, index: int = 0, handed: bool = True
+) -> Problem:
+    """A Hanoi problem with the given pegs.
 
     Args:
         disks: tower size.
@@ -72,18 +74,43 @@ def make_problem(disks: int, source: str, spare: str, target: str, index: int = 
         spare: the third peg.
         target: where the tower must go.
         index: which repeat of this size it is (part of the id).
+        handed: PAL programs receive N, SOURCE, SPARE, TARGET as variables; when false they
+            receive nothing and must read them from the question.
 
     Returns:
         The problem.
     """
+    inputs = {"N": disks, "SOURCE": source, "SPARE": spare, "TARGET": target} if handed else {}
     return Problem(
         id=f"hanoi-{disks:02d}-{index}",
         task="hanoi",
         prompt=prompts.problem_prompt(disks, source, spare, target),
         payload={"disks": disks, "source": source, "spare": spare, "target": target},
-        program_inputs={"N": disks, "SOURCE": source, "SPARE": spare, "TARGET": target},
+        program_inputs=inputs,
         difficulty={"disks": disks},
     )
+
+
+def partial_credit(outcome: Outcome, optimal: int) -> float:
+    """reasoning-gym's Tower of Hanoi reward (`TowerOfHanoiDataset.score_answer`): a solved
+    tower scores optimal / moves (1.0 when optimal), legal moves that leave the tower
+    unfinished 0.05, an illegal move 0.0.
+
+    Unlike reasoning-gym, which gives 0.0 to any line not in its exact move format, this
+    scores the moves our parser reads (stray text between moves is ignored).
+
+    Args:
+        outcome: the simulated move list.
+        optimal: 2**N - 1.
+
+    Returns:
+        The reward in [0, 1].
+    """
+    if not outcome.legal:
+        return 0.0
+    if not outcome.solved:
+        return 0.05
+    return min(1.0, optimal / outcome.moves)
 
 
 def _count(k: int, noun: str) -> str:
@@ -96,12 +123,16 @@ class HanoiTask(Task):
     name: ClassVar[str] = "hanoi"
     answer_instruction: ClassVar[str] = prompts.ANSWER_INSTRUCTION
 
-    def __init__(self, sizes: list[int], per_size: int, seed: int, vary_pegs: bool) -> None:
+    def __init__(
+        self, sizes: list[int], per_size: int, seed: int, vary_pegs: bool, handed: bool = True
+    ) -> None:
         super().__init__()
         self.sizes = sizes
         self.per_size = per_size
         self.seed = seed
         self.vary_pegs = vary_pegs
+        #: PAL programs get N, SOURCE, SPARE, TARGET (`inputs=all`) or nothing (`inputs=none`).
+        self.handed = handed
 
     def _pegs(self, disks: int) -> list[tuple[str, str, str]]:
         """(source, spare, target) of each repeat: A->C first, then others if varied."""
@@ -119,7 +150,7 @@ class HanoiTask(Task):
     def examples(self) -> Iterator[Example]:
         for disks in self.sizes:
             for index, (source, spare, target) in enumerate(self._pegs(disks)):
-                problem = make_problem(disks, source, spare, target, index)
+                problem = make_problem(disks, source, spare, target, index, self.handed)
                 yield Example(problem=problem, gold=optimal_moves(disks, source, spare, target))
 
     def parse(self, text: str) -> list[Move] | None:
@@ -159,10 +190,18 @@ class HanoiTask(Task):
         return {"max_output_bytes": 32 * 2 ** problem.payload["disks"] + 65536}
 
     def details(self, problem: Problem, value: Any) -> dict[str, Any]:
-        """moves, legal, solved, optimal (solved in 2**N - 1 moves), and the first error."""
+        """moves, legal, solved, optimal (solved in 2**N - 1 moves), the first error, and
+        `partial_credit` as reasoning-gym scores a move list (`partial_credit`)."""
         optimal = 2 ** problem.payload["disks"] - 1
         if not value:
-            return {"moves": 0, "legal": False, "solved": False, "optimal": False, "error": None}
+            return {
+                "moves": 0,
+                "legal": False,
+                "solved": False,
+                "optimal": False,
+                "error": None,
+                "partial_credit": 0.0,
+            }
         outcome = self._simulate(problem, value)
         return {
             "moves": outcome.moves,
@@ -170,10 +209,11 @@ class HanoiTask(Task):
             "solved": outcome.solved,
             "optimal": outcome.solved and outcome.moves == optimal,
             "error": outcome.error,
+            "partial_credit": partial_credit(outcome, optimal),
         }
 
     def pal_exemplars(self) -> list[PalExemplar]:
-        return prompts.pal_exemplars()
+        return prompts.pal_exemplars(self.handed)
 
     def direct_exemplars(self) -> list[tuple[str, str]]:
         return prompts.direct_exemplars()
