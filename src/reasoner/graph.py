@@ -144,7 +144,7 @@ async def run_graph(
     limit = 10 + 2 * len(built) * (loop_rounds + 1)
     ctx.generators = {i: b.obj for i, b in enumerate(built) if isinstance(b.obj, Generator)}
     state: dict[str, Any] = await compiled.ainvoke(
-        {"attempts": [], "verdicts": [], "trace": [], "cost": Cost(), "loops": {}},
+        {"attempts": [], "verdicts": [], "trace": [], "cost": Cost(), "loops": {}, "signals": {}},
         config={"configurable": {"ctx": ctx}, "recursion_limit": limit},
     )
     s = Session(ctx, state, stage="final")  # type: ignore[arg-type]
@@ -163,4 +163,6 @@ async def run_graph(
         cost=cost,
         pipeline=pipeline_spec,
         error=state.get("error"),
+        signals=s.signals(),
+        withheld=attempt.answer if abstained and attempt is not None else None,
     )

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypedDict
 
+from reasoner.calibration import Calibration
 from reasoner.models.base import Model
 from reasoner.task import Task
 from reasoner.types import (
@@ -48,6 +49,15 @@ def _last(_a: Any, b: Any) -> Any:
     return b
 
 
+def _merge_signals(
+    a: dict[int, dict[str, float]], b: dict[int, dict[str, float]]
+) -> dict[int, dict[str, float]]:
+    merged = {k: dict(v) for k, v in a.items()}
+    for index, values in b.items():
+        merged.setdefault(index, {}).update(values)
+    return merged
+
+
 class GraphState(TypedDict, total=False):
     """LangGraph state: list fields append, scalars take the latest write."""
 
@@ -60,6 +70,8 @@ class GraphState(TypedDict, total=False):
     abstained: Annotated[bool, _last]
     generator: Annotated[int | None, _last]
     loops: Annotated[dict[str, int], _merge_counts]
+    #: Confidence signals per attempt index (agreement, cross_agreement, ...).
+    signals: Annotated[dict[int, dict[str, float]], _merge_signals]
 
 
 ProgramRunner = Callable[..., Any]  # async (code, inputs=..., timeout=...) -> ExecutionResult
@@ -75,6 +87,8 @@ class RunContext:
     generators: dict[int, Any]
     run_program: ProgramRunner
     program_timeout: float = 5.0
+    #: Set by an evaluation with --calibrate-on: confidence is then P(correct) from it.
+    calibration: Calibration | None = None
 
 
 @dataclass
@@ -133,12 +147,51 @@ class Session:
         index = self.writes.get("generator", self.state.get("generator"))
         return None if index is None else self.ctx.generators[index]
 
-    def confidence(self) -> float | None:
-        """Explicit confidence (vote agreement) if set, else from verdicts, else token probability.
+    def signals(self) -> dict[str, float]:
+        """The candidate's confidence signals (see docs/abstention.md).
 
-        A failed verdict gives 0; a passed one (and no failure) gives 1; with only unknown
-        verdicts, the candidate's mean token probability; None when nothing is known.
+        Recorded by stages (`agreement` and `answered` by vote, `cross_agreement` by
+        cross_check) plus two derived here: `verified` (1 when a verdict passed and none
+        failed, 0 when one failed, absent when all were unknown or none ran) and
+        `token_prob` (the candidate's mean token probability, when the backend reports it).
+
+        Returns:
+            Signal name to value; empty when there is no candidate.
         """
+        index = self.candidate_index
+        if index is None:
+            return {}
+        found: dict[str, float] = {}
+        for source in (self.state.get("signals", {}), self.writes.get("signals", {})):
+            found.update(source.get(index, {}))
+        verdicts = self.verdicts_for()
+        if any(v.failed for v in verdicts):
+            found["verified"] = 0.0
+        elif any(v.passed for v in verdicts):
+            found["verified"] = 1.0
+        attempt = self.candidate
+        if attempt is not None and attempt.logprob is not None and attempt.tokens_out > 0:
+            found["token_prob"] = round(math.exp(attempt.logprob / attempt.tokens_out), 6)
+        return found
+
+    def set_signal(self, name: str, value: float, index: int | None = None) -> None:
+        """Record a confidence signal for an attempt (default: the candidate)."""
+        index = self.candidate_index if index is None else index
+        if index is None:
+            return
+        written = self.writes.setdefault("signals", {})
+        written.setdefault(index, {})[name] = float(value)
+
+    def confidence(self) -> float | None:
+        """P(correct) from the run's calibration when there is one; otherwise explicit
+        confidence (vote agreement) if set, else from verdicts, else token probability.
+
+        Uncalibrated: a failed verdict gives 0; a passed one (and no failure) gives 1; with
+        only unknown verdicts, the candidate's mean token probability; None when nothing
+        is known.
+        """
+        if self.ctx.calibration is not None and self.candidate_index is not None:
+            return self.ctx.calibration.predict(self.signals())
         explicit = self.writes.get("confidence", self.state.get("confidence"))
         if explicit is not None:
             return float(explicit)

@@ -11,7 +11,7 @@ from reasoner_tasks.gsm8k.task import Gsm8kTask, answers_match, make_problem
 __all__ = ["Gsm8kTask", "answers_match", "gsm8k", "load_rows", "make_problem"]
 
 
-def gsm8k(path: str | None = None, limit: int | None = None) -> Gsm8kTask:
+def gsm8k(path: str | None = None, limit: int | None = None, start: int = 0) -> Gsm8kTask:
     """Grade-school word problems (GSM8K or GSM-Hard JSONL), graded numerically.
 
     Rows are GSM8K (`question`, `answer` ending in `#### N`) or GSM-Hard (`input`,
@@ -21,7 +21,9 @@ def gsm8k(path: str | None = None, limit: int | None = None) -> Gsm8kTask:
 
     Args:
         path: the JSONL file (required).
-        limit: use only the first `limit` good rows.
+        limit: use only the first `limit` good rows (after `start`).
+        start: skip the first `start` good rows: with `limit`, one file splits into a
+            development part (`limit=100`) and a held-out part (`start=100`).
 
     Returns:
         The task.
@@ -36,4 +38,6 @@ def gsm8k(path: str | None = None, limit: int | None = None) -> Gsm8kTask:
         )
     if limit is not None and limit < 1:
         raise BadTaskSpec(f"gsm8k: limit={limit} must be at least 1")
-    return Gsm8kTask(Path(path).expanduser(), limit)
+    if start < 0:
+        raise BadTaskSpec(f"gsm8k: start={start} must be at least 0")
+    return Gsm8kTask(Path(path).expanduser(), limit, start)

@@ -64,10 +64,11 @@ class Gsm8kTask(Task):
     name: ClassVar[str] = "gsm8k"
     answer_instruction: ClassVar[str] = prompts.ANSWER_INSTRUCTION
 
-    def __init__(self, path: Path, limit: int | None = None) -> None:
+    def __init__(self, path: Path, limit: int | None = None, start: int = 0) -> None:
         super().__init__()
         self.path = path
         rows, self.errors = load_rows(path)
+        rows = rows[start:]
         self.rows = rows[:limit] if limit is not None else rows
 
     def examples(self) -> Iterator[Example]:

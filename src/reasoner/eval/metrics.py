@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
+from reasoner.eval import selective
+from reasoner.eval.selective import CoveragePoint, ReliabilityBin
 from reasoner.types import Result, RowError
 
 THRESHOLDS = (0.5, 0.75, 0.9)
@@ -67,6 +69,16 @@ class SummaryRow(BaseModel):
     cost: MeanCost
     #: For every boolean key of `Result.details`, how often it was True / False.
     flags: dict[str, FlagRate] = Field(default_factory=dict)
+    #: Selective prediction (eval/selective.py) over each candidate's confidence and whether
+    #: it was right, abstained candidates included; on (task, pipeline) rows only.
+    #: Area under the risk-coverage curve (lower is better).
+    aurc: float | None = None
+    #: Expected calibration error over 10 equal-width bins.
+    ece: float | None = None
+    risk_coverage: list[CoveragePoint] = Field(default_factory=list)
+    reliability: list[ReliabilityBin] = Field(default_factory=list)
+    #: S(t) when answering exactly when confidence >= t, for t = 0, 0.05, ..., 0.95.
+    score_sweep: dict[str, float] = Field(default_factory=dict)
 
 
 class DifficultyRow(SummaryRow):
@@ -213,7 +225,7 @@ def summarize(
             group = groups.get((task, pipeline))
             if not group:
                 continue
-            rows.append(summarize_group(group, task, pipeline, seed))
+            rows.append(with_selective(summarize_group(group, task, pipeline, seed), group))
             for axis, level, subset in difficulty_levels(group):
                 row = summarize_group(subset, task, pipeline, seed)
                 by_difficulty.append(DifficultyRow(**row.model_dump(), axis=axis, level=level))
@@ -223,6 +235,23 @@ def summarize(
         config=config or {},
         program_inputs=program_inputs(results),
         skipped_rows=(config or {}).get("skipped_rows", {}),
+    )
+
+
+def with_selective(row: SummaryRow, results: Sequence[Result]) -> SummaryRow:
+    """The row with its risk-coverage curve, AURC, reliability bins, ECE and S(t) sweep."""
+    confidence = [r.confidence for r in results]
+    right = [
+        r.candidate_correct if r.candidate_correct is not None else bool(r.correct) for r in results
+    ]
+    return row.model_copy(
+        update={
+            "aurc": selective.aurc(confidence, right),
+            "ece": selective.ece(confidence, right),
+            "risk_coverage": selective.risk_coverage(confidence, right),
+            "reliability": selective.reliability(confidence, right),
+            "score_sweep": selective.score_sweep(confidence, right),
+        }
     )
 
 
