@@ -3,11 +3,14 @@
 Both sides use the same model object, the same PAL prompts and greedy decoding on the same 64
 arithmetic problems. The baseline calls transformers `generate` for one problem at a time and
 runs each program in a fresh `python` subprocess; ours is the evaluator (dynamic batching,
-shared-prefix KV cache, warm sandbox, K problems in flight). Last line: JSON with ratio,
-problems_per_min, baseline_problems_per_min, tok_s, baseline_tok_s, peak_rss_mib, accuracy,
-baseline_accuracy.
+shared-prefix KV cache, warm sandbox, K problems in flight). When the llama.cpp engine is
+installed, the same eval also runs on `smollm2-llamacpp` (the same GGUF on llama-server,
+`--concurrency` slots). Last line: JSON with ratio, problems_per_min,
+baseline_problems_per_min, tok_s, baseline_tok_s, peak_rss_mib, accuracy, baseline_accuracy,
+and llamacpp_problems_per_min, llamacpp_ratio (over the naive loop), llamacpp_accuracy,
+loadavg.
 
-Run: .venv/bin/python benchmarks/eval_throughput.py [--problems 64] [--concurrency 8]
+Run: .venv/bin/python benchmarks/eval_throughput.py [--problems 64] [--concurrency 16]
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
+from typing import Any
 
 import torch
 
 from reasoner import evaluate, load_model, load_task
+from reasoner.models.engine_install import find_server
 from reasoner_strategies.pal import complete_program, extract_program, pal_messages
 
 TASK = "arithmetic:digits=3,terms=2-3,ops=+-*,n={half},seed=7"
@@ -58,10 +64,32 @@ def naive(model, task, examples) -> tuple[float, int, int]:
     return time.perf_counter() - started, correct, tokens
 
 
+def timed_eval(spec: str, model, concurrency: int) -> tuple[float, Any, int]:
+    """`reasoner eval` with pal: seconds, the summary row, generated tokens."""
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        summary = evaluate(
+            tasks=[spec],
+            pipelines=["pal"],
+            model=model,
+            out=out,
+            concurrency=concurrency,
+            progress=False,
+            plots=False,
+        )
+        seconds = time.perf_counter() - started
+        with open(f"{out}/results.jsonl") as lines:
+            results = [json.loads(line) for line in lines]
+    return seconds, summary.rows[0], sum(r["cost"]["tokens_out"] for r in results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--problems", type=int, default=64)
-    parser.add_argument("--concurrency", type=int, default=8)
+    # 16 in flight for a batch of 8: while one batch decodes, the next problems' programs run
+    # in the sandbox and their prompts queue, so the batcher never waits for a full batch.
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--no-llamacpp", action="store_true", help="skip the llama.cpp engine")
     args = parser.parse_args()
     spec = TASK.format(half=args.problems // 2)
     model = load_model("smollm2")
@@ -75,22 +103,7 @@ def main() -> None:
         f"{base_correct}/{n} correct, {base_tokens / base_s:.1f} generated tok/s"
     )
 
-    with tempfile.TemporaryDirectory() as out:
-        started = time.perf_counter()
-        summary = evaluate(
-            tasks=[spec],
-            pipelines=["pal"],
-            model=model,
-            out=out,
-            concurrency=args.concurrency,
-            progress=False,
-            plots=False,
-        )
-        ours_s = time.perf_counter() - started
-        with open(f"{out}/results.jsonl") as lines:
-            results = [json.loads(line) for line in lines]
-    ours_tokens = sum(r["cost"]["tokens_out"] for r in results)
-    row = summary.rows[0]
+    ours_s, row, ours_tokens = timed_eval(spec, model, args.concurrency)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"reasoner eval (concurrency {args.concurrency}): {row.n} problems in {ours_s:.1f} s, "
@@ -98,9 +111,31 @@ def main() -> None:
     )
     ratio = base_s / ours_s
     print(f"ratio (problems/min, ours over baseline): {ratio:.2f}; peak RSS {peak_rss:.0f} MiB")
+    engine: dict[str, float] = {}
+    if not args.no_llamacpp and find_server() is not None:
+        fast = load_model(f"smollm2-llamacpp:parallel={min(args.concurrency, 8)}")
+        fast_s, fast_row, fast_tokens = timed_eval(spec, fast, args.concurrency)
+        fast.server.stop()  # type: ignore[attr-defined]
+        engine = {
+            "llamacpp_problems_per_min": round(fast_row.n / fast_s * 60, 2),
+            "llamacpp_ratio": round(base_s / fast_s, 3),
+            "llamacpp_tok_s": round(fast_tokens / fast_s, 2),
+            "llamacpp_accuracy": round(fast_row.accuracy, 4),
+        }
+        print(
+            f"reasoner eval on smollm2-llamacpp (concurrency {args.concurrency}): {fast_row.n} "
+            f"problems in {fast_s:.1f} s, {fast_row.correct}/{fast_row.n} correct, "
+            f"{fast_tokens / fast_s:.1f} generated tok/s; {base_s / fast_s:.2f}x the naive loop"
+        )
+    else:
+        print("llama.cpp engine: not installed (reasoner engine install); skipped")
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    print(f"load average at the end: {' '.join(load)}")
     print(
         json.dumps(
             {
+                **engine,
+                "loadavg": " ".join(load),
                 "ratio": round(ratio, 3),
                 "problems_per_min": round(row.n / ours_s * 60, 2),
                 "baseline_problems_per_min": round(n / base_s * 60, 2),

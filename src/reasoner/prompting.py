@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from reasoner.task import Task
 from reasoner.types import Attempt, Completion, Generation, Message, Problem
 
@@ -33,6 +35,21 @@ def with_feedback(
     return out
 
 
+_CODE_BLOCK = re.compile(r"```(?:python|py)[ \t]*\n.*?(?:```|$)", re.S | re.IGNORECASE)
+
+
+def prose_of(text: str) -> str:
+    """`text` without its fenced Python blocks: the numbers in code are not the answer.
+
+    A capable model asked for an answer sometimes writes a program instead ("asked directly
+    for a number, it answered by writing Python"). Read as text, the last number of that
+    program (a loop bound, a `* 2`) would pass for its answer; read without the code, a
+    reply that is only code has no answer, and a reply that explains and then states
+    "The answer is 18" keeps it. Unlabelled fences stay: a task may answer inside them.
+    """
+    return _CODE_BLOCK.sub(" ", text)
+
+
 def attempt_from(
     strategy: str, task: Task, generation: Generation, completion: Completion, **fields: object
 ) -> Attempt:
@@ -40,7 +57,7 @@ def attempt_from(
     values: dict[str, object] = {
         "strategy": strategy,
         "text": completion.text,
-        "answer": task.canonical(completion.text),
+        "answer": task.canonical(prose_of(completion.text)),
         "tokens_in": generation.tokens_in,
         "tokens_out": completion.tokens_out,
         "latency_s": generation.latency_s,

@@ -69,7 +69,7 @@ class LlamaCppModel(OpenAIModel):
         }
 
     async def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
-        if self.server.pid is None:  # stopped by aclose: start again (well under a few s)
+        if self.server.stopped:  # by aclose: start again (a few seconds at most)
             self.base_url = self.server.start().rstrip("/")
             await super().aclose()
         self.server.check_alive()

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,11 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not the process: fork
+# from one thread that lives as long as the interpreter, never from a short-lived worker.
+_LAUNCHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama-server-launcher")
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
@@ -91,6 +97,11 @@ class LlamaServer:
         """The server's process id while it runs."""
         return self._process.pid if self._process and self._process.poll() is None else None
 
+    @property
+    def stopped(self) -> bool:
+        """Whether the server was never started or was stopped on purpose (not died)."""
+        return self._process is None
+
     def command(self, port: int) -> list[str]:
         """The command line that starts the server on `port`."""
         o = self.options
@@ -129,14 +140,15 @@ class LlamaServer:
         self.log_path = logs / f"llama-server-{self.alias}-{self.port}.log"
         started = time.perf_counter()
         with self.log_path.open("wb") as sink:
-            self._process = subprocess.Popen(
+            self._process = _LAUNCHER.submit(
+                subprocess.Popen,
                 self.command(self.port),
                 stdin=subprocess.DEVNULL,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 env=server_env(self.binary),
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-            )
+            ).result()
         atexit.register(self.stop)
         deadline = started + timeout_s
         while time.perf_counter() < deadline:
