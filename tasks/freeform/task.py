@@ -19,7 +19,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from reasoner.answers import (
     ArithmeticExpressionError,
@@ -31,9 +31,13 @@ from reasoner.answers import (
     numbers_in,
     to_fraction,
 )
+from reasoner.constraints import number_constraint
 from reasoner.task import Task
-from reasoner.types import Example, PalExemplar, Problem, Verdict
+from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.freeform import prompts
+
+if TYPE_CHECKING:
+    from reasoner_tasks.freeform.routing import Route
 
 FreeAnswer = Fraction | str
 
@@ -43,6 +47,7 @@ _QUESTION_EXPRESSION = re.compile(
     r"\s*(?:=\s*\??)?\s*[?.!]?\s*",
     re.IGNORECASE,
 )
+_ASKS_FOR_NUMBER = re.compile(r"\s*how\s+(?:many|much)\b", re.IGNORECASE)
 _DATE_OR_TIME = re.compile(r"[0-9][-:][0-9]")
 _WRAPPING = " \t\r\n*_`\"'"
 
@@ -187,6 +192,19 @@ class FreeformTask(Task):
         """The problem for one question (see `make_problem`)."""
         return make_problem(question)
 
+    def route(self, question: str) -> Route:
+        """Which task's exemplars fit `question`, with its problem and task (`routing`).
+
+        Args:
+            question: free text.
+
+        Returns:
+            The route: name, reason, problem, task.
+        """
+        from reasoner_tasks.freeform.routing import route
+
+        return route(question)
+
     def examples(self) -> Iterator[Example]:
         """Nothing: free-form questions arrive one at a time through `problem`."""
         return iter(())
@@ -223,3 +241,12 @@ class FreeformTask(Task):
 
     def direct_exemplars(self) -> list[tuple[str, str]]:
         return prompts.generic_direct_exemplars()
+
+    def answer_constraint(self, problem: Problem) -> AnswerConstraint | None:
+        """A number when the question plainly asks for one (a bare arithmetic expression, or
+        "how many" / "how much"); None otherwise, since free text has no form to enforce."""
+        if problem.payload.get("expression") or question_expression(problem.prompt):
+            return number_constraint(fraction=True, decimal=True)
+        if _ASKS_FOR_NUMBER.match(problem.prompt):
+            return number_constraint(decimal=True)
+        return None

@@ -29,7 +29,8 @@ th{background:#eef1f5;font-weight:600}td.l,th.l{text-align:left}.nw{white-space:
 tr:nth-child(even) td{background:#fafbfc}
 .ci{color:#7a8591;font-size:11px}.pos{color:#18794e}.neg{color:#c0392b}
 .plot{background:#fff;padding:8px;margin:10px 0;box-shadow:0 1px 2px rgba(0,0,0,.06)}
-.plot img{max-width:100%;height:auto;display:block}
+.plot img{width:100%;height:auto;display:block}
+.warn{background:#fff8e1;border-left:4px solid #d6a400;padding:6px 10px}
 details{background:#fff;border:1px solid #e1e5ea;border-radius:4px;margin:6px 0;padding:4px 10px}
 summary{cursor:pointer;font-weight:600}
 .ev{border-left:3px solid #c9d1da;margin:8px 0;padding:2px 0 2px 10px}
@@ -66,7 +67,8 @@ def render_html(summary: Summary, results: Sequence[Result], plots: dict[str, by
         f"{escape(str(config.get('git_commit') or 'n/a'))[:12]}</p>",
         "<nav><a href='#summary'>Summary</a><a href='#difficulty'>By difficulty</a>"
         "<a href='#plots'>Plots</a><a href='#examples'>Example traces</a>"
-        "<a href='#config'>Configuration</a></nav>",
+        "<a href='#skipped'>Skipped rows</a><a href='#config'>Configuration</a></nav>",
+        _skipped_notice(summary),
         "<h2 id='summary'>Summary</h2>",
         _summary_table(summary),
         "<p class='meta'>accuracy with a 95% bootstrap interval; <i>score t</i> is the "
@@ -80,6 +82,8 @@ def render_html(summary: Summary, results: Sequence[Result], plots: dict[str, by
         *(_image(name, data) for name, data in plots.items()),
         "<h2 id='examples'>Example traces</h2>",
         _examples(summary, results),
+        "<h2 id='skipped'>Skipped rows</h2>",
+        _skipped_table(summary),
         "<h2 id='config'>Configuration</h2>",
         f"<pre class='full'>{escape(json.dumps(config, indent=2, default=str))}</pre>",
         "</main></body></html>",
@@ -126,10 +130,43 @@ def _summary_table(summary: Summary) -> str:
         )
         if with_flags:
             lines = "<br>".join(
-                escape(f"{key} ✓{rate.true:.0%} ✗{rate.false:.0%}") for key, rate in r.flags.items()
+                [
+                    escape(f"{key} ✓{rate.true:.0%} ✗{rate.false:.0%}")
+                    for key, rate in r.flags.items()
+                ]
+                + [escape(f"{key} {mean:.2f}") for key, mean in r.means.items()]
             )
             rows[-1].append(f"<td class='l nw'>{lines}</td>")
     return _table(head, rows, left=(0, 1, len(head) - 1) if with_flags else (0, 1))
+
+
+def _skipped_notice(summary: Summary) -> str:
+    total = sum(len(rows) for rows in summary.skipped_rows.values())
+    if not total:
+        return ""
+    tasks = ", ".join(escape(task_label(t)) for t in summary.skipped_rows)
+    return (
+        f"<p class='warn'><b>{total} bad data-file row{'s' if total != 1 else ''} skipped</b> "
+        f"({tasks}): the scores leave them out; <a href='#skipped'>each is listed</a>.</p>"
+    )
+
+
+def _skipped_table(summary: Summary) -> str:
+    """Every bad data-file row the run skipped: task, file, line, item, what is wrong."""
+    if not summary.skipped_rows:
+        return "<p class='meta'>No row of any data file was skipped.</p>"
+    rows = [
+        [
+            _task_cell(task),
+            _l(row.source),
+            "" if row.line is None else str(row.line),
+            _l(row.item or ""),
+            _l(row.message),
+        ]
+        for task, errors in summary.skipped_rows.items()
+        for row in errors
+    ]
+    return _table(["task", "file", "line", "item", "what is wrong"], rows, left=(0, 1, 3, 4))
 
 
 def _difficulty_tables(summary: Summary) -> str:
@@ -187,10 +224,12 @@ def _example(label: str, r: Result) -> str:
         if outcome(r) == "abstained"
         else "<span class='bad'>wrong</span>"
     )
+    # Gold in the answer's form when the task can write it (Hanoi moves as text, not JSON).
+    gold = r.gold_text if r.gold_text is not None else json.dumps(r.gold, default=str)
     head = (
         f"{escape(label)}: {escape(r.problem_id)} · answer "
         f"<code>{escape(str(r.answer))}</code> · gold <code>"
-        f"{escape(_short(json.dumps(r.gold, default=str), 200))}</code> · {verdict}"
+        f"{escape(_short(gold, 200))}</code> · {verdict}"
     )
     facts = [
         f"confidence {r.confidence:.2f}" if r.confidence is not None else "confidence n/a",

@@ -20,8 +20,11 @@ def _cell(text: str) -> str:
 
 
 def _details(row: SummaryRow) -> str:
-    """Each boolean detail as the share of results where it held, e.g. 'legal 28%'."""
-    return ", ".join(f"{key} {rate.true:.0%}" for key, rate in row.flags.items()) or "-"
+    """Each boolean detail as the share of results where it held, e.g. 'legal 28%', and
+    each graded detail as its mean, e.g. 'partial_credit 0.83'."""
+    parts = [f"{key} {rate.true:.0%}" for key, rate in row.flags.items()]
+    parts += [f"{key} {mean:.2f}" for key, mean in row.means.items()]
+    return ", ".join(parts) or "-"
 
 
 def _line(row: SummaryRow, task: str) -> str:

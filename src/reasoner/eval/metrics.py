@@ -69,6 +69,9 @@ class SummaryRow(BaseModel):
     cost: MeanCost
     #: For every boolean key of `Result.details`, how often it was True / False.
     flags: dict[str, FlagRate] = Field(default_factory=dict)
+    #: For every float key of `Result.details` (a graded score such as Hanoi's
+    #: `partial_credit`), its mean over the results; a result without the key counts 0.
+    means: dict[str, float] = Field(default_factory=dict)
     #: Selective prediction (eval/selective.py) over each candidate's confidence and whether
     #: it was right, abstained candidates included; on (task, pipeline) rows only.
     #: Area under the risk-coverage curve (lower is better).
@@ -190,6 +193,7 @@ def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: i
             sandbox_runs=_mean(r.cost.sandbox_runs for r in results),
         ),
         flags=_flags(results),
+        means=_means(results),
     )
 
 
@@ -299,6 +303,16 @@ def _flags(results: Sequence[Result]) -> dict[str, FlagRate]:
             true=sum(v is True for v in values) / n, false=sum(v is False for v in values) / n
         )
     return flags
+
+
+def _means(results: Sequence[Result]) -> dict[str, float]:
+    keys = sorted({k for r in results for k, v in r.details.items() if isinstance(v, float)})
+    return {
+        key: _mean(
+            float(v) if isinstance(v := r.details.get(key), int | float) else 0.0 for r in results
+        )
+        for key in keys
+    }
 
 
 def _interval(values: np.ndarray, resample: np.ndarray) -> tuple[float, float]:

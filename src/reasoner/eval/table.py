@@ -12,16 +12,14 @@ from rich.table import Table
 
 from reasoner.eval.labels import input_notes, task_label
 from reasoner.eval.metrics import THRESHOLDS, Summary, SummaryRow
+from reasoner.eval.skipped_rows import listing
+from reasoner.terminal import make_console
 
 #: Below this terminal width the table keeps only its essential columns.
 WIDE = 140
 
-LEGEND = (
-    "acc: accuracy; S t: confidence-target score (correct +1, abstain 0, wrong -t/(1-t)); "
-    "calls, tokens (in+out), s: means per problem"
-)
-
-Column = tuple[str, Callable[[SummaryRow], str], bool]  # header, cell, shown when narrow
+#: header, cell, shown when narrow, what the legend says about it
+Column = tuple[str, Callable[[SummaryRow], str], bool, str]
 
 
 def _signed(value: float) -> str:
@@ -30,22 +28,67 @@ def _signed(value: float) -> str:
     return f"[{style}]{text}[/]" if style else text
 
 
+_SCORE_NOTE = "confidence-target score at t (correct +1, abstain 0, wrong -t/(1-t))"
+
+
 def _score(t: float) -> Column:
-    return (f"S t={t:g}".replace("0.", "."), lambda r: _signed(r.score_t[f"{t:g}"]), t == 0.75)
+    return (
+        f"S t={t:g}".replace("0.", "."),
+        lambda r: _signed(r.score_t[f"{t:g}"]),
+        t == 0.75,
+        _SCORE_NOTE,
+    )
 
 
 COLUMNS: list[Column] = [
-    ("n", lambda r: str(r.n), True),
-    ("acc", lambda r: f"[bold]{r.accuracy:.1%}[/]", True),
-    ("95% CI", lambda r: f"[dim]{r.accuracy_ci95[0]:.0%}-{r.accuracy_ci95[1]:.0%}[/]", False),
-    ("abst", lambda r: f"{r.abstention_rate:.0%}", True),
-    ("wrong", lambda r: f"{r.wrong_rate:.0%}", False),
+    ("n", lambda r: str(r.n), True, "problems"),
+    ("acc", lambda r: f"[bold]{r.accuracy:.1%}[/]", True, "accuracy"),
+    (
+        "95% CI",
+        lambda r: f"[dim]{r.accuracy_ci95[0]:.0%}-{r.accuracy_ci95[1]:.0%}[/]",
+        False,
+        "bootstrap interval of accuracy",
+    ),
+    ("abst", lambda r: f"{r.abstention_rate:.0%}", True, "abstained"),
+    ("wrong", lambda r: f"{r.wrong_rate:.0%}", False, "wrong, no answer or error"),
     *(_score(t) for t in THRESHOLDS),
-    ("calls", lambda r: f"{r.cost.model_calls:.1f}", True),
-    ("tokens", lambda r: f"{r.cost.tokens_in + r.cost.tokens_out:.0f}", True),
-    ("s", lambda r: f"{r.cost.wall_s:.2f}", False),
-    ("err", lambda r: f"[red]{r.errors}[/]" if r.errors else "0", True),
+    ("calls", lambda r: f"{r.cost.model_calls:.1f}", True, "model calls per problem"),
+    (
+        "tokens",
+        lambda r: f"{r.cost.tokens_in + r.cost.tokens_out:.0f}",
+        True,
+        "tokens in+out per problem",
+    ),
+    ("s", lambda r: f"{r.cost.wall_s:.2f}", False, "seconds per problem"),
+    (
+        "err",
+        lambda r: f"[red]{r.errors}[/]" if r.errors else "0",
+        True,
+        "problems whose run failed with an error (counted as wrong; the error is in "
+        "results.jsonl and report.html)",
+    ),
 ]
+
+
+def legend(columns: list[Column], details: bool = False) -> str:
+    """What each shown column means, in column order, each note once (the S t columns
+    share one); `details` adds the details column."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    for header, _, _, note in columns:
+        if note in seen:
+            continue
+        seen.add(note)
+        name = "S t" if note == _SCORE_NOTE else header
+        parts.append(f"{name}: {note}")
+    if details:
+        parts.append("details: share of results where a task's check held (✓) or not (✗)")
+    return "; ".join(parts)
+
+
+def shown_columns(wide: bool) -> list[Column]:
+    """The columns of a wide table, or the essentials of a narrow one."""
+    return [c for c in COLUMNS if wide or c[2]]
 
 
 def summary_table(
@@ -67,8 +110,8 @@ def summary_table(
     if task is None:
         table.add_column("task", overflow="fold", min_width=6, ratio=2)
     table.add_column("pipeline", overflow="fold", min_width=14, ratio=3)
-    columns = [c for c in COLUMNS if wide or c[2]]
-    for header, _, _ in columns:
+    columns = shown_columns(wide)
+    for header, _, _, _ in columns:
         table.add_column(header, justify="right", no_wrap=True)
     with_flags = wide and any(row.flags for row in rows)
     if with_flags:
@@ -81,7 +124,7 @@ def summary_table(
         shown = escape(task_label(row.task)) if row.task != previous_task else ""
         label = [shown] if task is None else []
         previous_task = row.task
-        cells = [*label, escape(row.pipeline), *(cell(row) for _, cell, _ in columns)]
+        cells = [*label, escape(row.pipeline), *(cell(row) for _, cell, _, _ in columns)]
         if with_flags:
             cells.append(escape(flags_text(row)))
         table.add_row(*cells)
@@ -91,26 +134,33 @@ def summary_table(
 def flags_text(row: SummaryRow) -> str:
     """Boolean details as rates of True and False, e.g. 'legal ✓80% ✗15%' (the rest of the
     results have no such detail, e.g. no answer to judge)."""
-    return "\n".join(f"{key} ✓{rate.true:.0%} ✗{rate.false:.0%}" for key, rate in row.flags.items())
+    lines = [f"{key} ✓{rate.true:.0%} ✗{rate.false:.0%}" for key, rate in row.flags.items()]
+    return "\n".join(lines + [f"{key} {mean:.2f}" for key, mean in row.means.items()])
 
 
 def print_summary(summary: Summary, console: Console | None = None) -> None:
     """Print the summary: one table when the terminal is wide enough for every column, else
-    one narrow table per task, titled with it.
+    one narrow table per task, titled with it; then the legend of the columns shown, the
+    program-input notes, and every skipped data-file row (20 per task at most; summary.json
+    and report.html list them all).
 
     Args:
         summary: the run's summary.
-        console: where to print (default: a new Console on the terminal).
+        console: where to print (default: stdout, unwrapped when it is not a terminal).
     """
-    console = console or Console()
+    console = console or make_console()
     model = summary.config.get("model")
     title = f"reasoner eval: {model}" if model else "reasoner eval"
-    if console.width >= WIDE:
+    wide = console.width >= WIDE
+    if wide:
         console.print(summary_table(summary, title=title))
     else:
         console.print(f"[bold]{escape(title)}[/]")
         for task in dict.fromkeys(r.task for r in summary.rows):
             console.print(summary_table(summary, title=task_label(task), wide=False, task=task))
-    console.print(LEGEND, style="dim")
+    details = wide and any(r.flags for r in summary.rows)
+    console.print(legend(shown_columns(wide), details), style="dim", highlight=False)
     for note in input_notes(summary):
         console.print(note, style="dim", highlight=False)
+    for line in listing(summary.skipped_rows):
+        console.print(line, style="yellow", highlight=False, markup=False)
