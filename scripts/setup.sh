@@ -7,6 +7,8 @@ PY=${PYTHON:-python3}
 
 need_apt=""
 command -v bwrap >/dev/null 2>&1 || need_apt="$need_apt bubblewrap"
+# The sandbox's seccomp filter (pyseccomp is a binding over this library).
+ldconfig -p 2>/dev/null | grep 'libseccomp\.so\.2' >/dev/null || need_apt="$need_apt libseccomp2"
 command -v stockfish >/dev/null 2>&1 || [ -x /usr/games/stockfish ] || need_apt="$need_apt stockfish"
 command -v chromium >/dev/null 2>&1 || need_apt="$need_apt chromium"
 if [ -n "$need_apt" ]; then
@@ -16,6 +18,13 @@ if [ -n "$need_apt" ]; then
   else
     echo "setup: warning: please install$need_apt with your package manager" >&2
   fi
+fi
+
+# A root harness starts bubblewrap as this unprivileged user (sandbox/host_user.py); without
+# it, the sandbox uses `nobody`.
+if [ "$(id -u)" = 0 ] && ! id reasoner-sandbox >/dev/null 2>&1 && command -v useradd >/dev/null 2>&1; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin reasoner-sandbox \
+    || echo "setup: warning: could not create user reasoner-sandbox (the sandbox uses nobody)" >&2
 fi
 
 [ -x .venv/bin/python ] || "$PY" -m venv .venv

@@ -57,7 +57,7 @@ def stray_processes(pool: SandboxPool, wait_s: float = 3.0) -> list[int]:
     deadline = time.monotonic() + wait_s
     while True:
         pids = []
-        for procs in pool._cgroups.root.glob("w*/cgroup.procs"):
+        for procs in (f for root in pool._cgroups.roots for f in root.glob("w*/cgroup.procs")):
             with contextlib.suppress(OSError, ValueError):  # removed while we looked
                 pids += [int(p) for p in procs.read_text().split()]
         if not pids or time.monotonic() > deadline:

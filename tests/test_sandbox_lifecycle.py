@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from reasoner.errors import SandboxError
 from reasoner.sandbox import SandboxPool
-from reasoner.sandbox.cgroups import PidsCgroups
+from reasoner.sandbox.cgroups import SandboxCgroups
+from reasoner.sandbox.pool import UNSAFE_ROOT_FALLBACK_ENV
 
 HAS_BWRAP = shutil.which("bwrap") is not None
 needs_bwrap = pytest.mark.skipif(not HAS_BWRAP, reason="bubblewrap not installed")
@@ -44,8 +46,9 @@ POOL_SCRIPT = """
     from reasoner.sandbox import SandboxPool
     pool = SandboxPool(size=2, isolation="bubblewrap")
     assert pool.wait_ready(30)
-    pids = [int(p) for f in pool._cgroups.root.glob("w*/cgroup.procs") for p in f.read_text().split()]
-    print(pool._cgroups.root, *pids, flush=True)
+    roots = pool._cgroups.roots
+    pids = {int(p) for r in roots for f in r.glob("w*/cgroup.procs") for p in f.read_text().split()}
+    print(",".join(map(str, roots)), *sorted(pids), flush=True)
 """
 
 
@@ -54,31 +57,31 @@ def test_normal_exit_leaves_no_worker_and_no_cgroup():
     proc = harness(POOL_SCRIPT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    root, *pids = out.split()
+    roots, *pids = out.split()
     assert len(pids) >= 4  # two workers, each bwrap + init + interpreter
     deadline = time.monotonic() + 3
     while any(alive(int(p)) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(int(p)) for p in pids)
-    assert not Path(root).exists()
+    assert not any(Path(root).exists() for root in roots.split(","))
 
 
 @needs_bwrap
 def test_a_killed_harness_takes_its_workers_along_and_its_folder_is_swept():
     proc = harness(POOL_SCRIPT + "    import time\n    time.sleep(60)\n")
     assert proc.stdout is not None
-    root, *pids = proc.stdout.readline().split()
+    roots, *pids = proc.stdout.readline().split()
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     deadline = time.monotonic() + 3
     while any(alive(int(p)) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(int(p)) for p in pids)  # bwrap --die-with-parent
-    assert Path(root).exists()  # nobody could remove it ...
-    manager = PidsCgroups.detect()  # ... until the next harness sweeps stale folders
+    assert all(Path(root).exists() for root in roots.split(","))  # nobody could remove them ...
+    manager = SandboxCgroups.detect()  # ... until the next harness sweeps stale folders
     assert manager is not None
     manager.close()
-    assert not Path(root).exists()
+    assert not any(Path(root).exists() for root in roots.split(","))
 
 
 FALLBACK_SCRIPT = """
@@ -89,19 +92,40 @@ FALLBACK_SCRIPT = """
 """
 
 
+NO_BWRAP = {"REASONER_SANDBOX_BWRAP": "/nonexistent/bwrap"}
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="the harness is not root here")
+
+
 def test_missing_bwrap_falls_back_with_one_loud_warning():
-    proc = harness(FALLBACK_SCRIPT, env={"REASONER_SANDBOX_BWRAP": "/nonexistent/bwrap"})
+    proc = harness(FALLBACK_SCRIPT, env={**NO_BWRAP, UNSAFE_ROOT_FALLBACK_ENV: "1"})
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert out.split("\n")[:2] == ["rlimits 42", "rlimits 42"]
     assert err.count("WARNING: reasoner sandbox: bubblewrap unavailable") == 1
     assert "FALLING BACK to rlimits only" in err
+    if os.geteuid() == 0:
+        assert err.count("WARNING: reasoner sandbox: UNSAFE: running untrusted programs") == 1
+
+
+@as_root
+def test_the_fallback_refuses_root_without_the_explicit_switch(monkeypatch):
+    monkeypatch.delenv(UNSAFE_ROOT_FALLBACK_ENV, raising=False)
+    proc = harness(FALLBACK_SCRIPT, env=NO_BWRAP)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and out == ""
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("reasoner.errors.SandboxError: reasoner sandbox: bubblewrap unavailable")
+    assert "refuses to run untrusted programs as root" in last
+    assert f"set {UNSAFE_ROOT_FALLBACK_ENV}=1" in last
+    with pytest.raises(SandboxError, match='isolation="rlimits" was asked for'):
+        _ = SandboxPool(size=0, isolation="rlimits").mode
 
 
 def test_bwrap_that_fails_to_start_falls_back(monkeypatch, capsys):
     from reasoner.sandbox import pool as pool_module
 
     monkeypatch.setenv("REASONER_SANDBOX_BWRAP", "/bin/false")
+    monkeypatch.setenv(UNSAFE_ROOT_FALLBACK_ENV, "1")
     monkeypatch.setattr(pool_module, "_warned", set())
     with SandboxPool(size=0) as pool:
         assert pool.mode == "rlimits"
@@ -112,15 +136,13 @@ def test_bwrap_that_fails_to_start_falls_back(monkeypatch, capsys):
 
 def test_bubblewrap_mode_refuses_to_fall_back(monkeypatch):
     monkeypatch.setenv("REASONER_SANDBOX_BWRAP", "/nonexistent/bwrap")
-    from reasoner.errors import SandboxError
-
     with pytest.raises(SandboxError, match="bubblewrap sandbox unavailable"):
         _ = SandboxPool(size=0, isolation="bubblewrap").mode
 
 
 @pytest.fixture(scope="module")
 def fallback():
-    with SandboxPool(size=1, isolation="rlimits") as pool:
+    with SandboxPool(size=1, isolation="rlimits", unsafe_root_fallback=True) as pool:
         assert pool.mode == "rlimits"
         yield pool
 

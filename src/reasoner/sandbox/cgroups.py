@@ -1,10 +1,12 @@
-"""A pids cgroup per sandboxed worker: caps its process count and kills its whole tree.
+"""Per-worker cgroups: a process cap and a memory cap over a worker's whole tree, and its kill.
 
-We run as root, so RLIMIT_NPROC does not bind; a pids cgroup does, for every process the
-program forks, however it detaches (setsid, double fork). Both hierarchies are handled:
-cgroup v1 with a `pids` controller mount, and cgroup v2 with `pids` in `cgroup.controllers`.
-Each pool owns one folder, `reasoner-sandbox-<harness pid>-<n>`, under the harness's own
-cgroup; each worker gets a child folder in it. Folders left by a harness that died are swept on start.
+We run as root, so RLIMIT_NPROC does not bind and RLIMIT_AS is per process; the cgroups do,
+for every process the program forks, however it detaches (setsid, double fork), and the
+memory cap also counts the pages of the worker's tmpfs mounts (/tmp, /dev/shm), which no
+rlimit sees. Both hierarchies are handled: cgroup v1, with `pids` and `memory` mounted apart,
+and cgroup v2, with both in `cgroup.controllers`. Each pool owns one folder,
+`reasoner-sandbox-<harness pid>-<n>`, under the harness's own cgroup in each hierarchy; each
+worker gets a child folder there. Folders left by a harness that died are swept on start.
 """
 
 from __future__ import annotations
@@ -15,35 +17,71 @@ import logging
 import os
 import signal
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from reasoner.sandbox.cgroup_mounts import Hierarchy, find_hierarchies
 
 log = logging.getLogger(__name__)
 PREFIX = "reasoner-sandbox-"
+CONTROLLERS = ("pids", "memory")
 _counter = itertools.count()
 _pool_counter = itertools.count()
 
 
-@dataclass(frozen=True)
 class Cgroup:
-    """One worker's cgroup folder."""
+    """One worker's cgroup folders (one per hierarchy) and its memory limit."""
 
-    path: Path
-    v2: bool
+    def __init__(self, paths: tuple[Path, ...], v2: bool, memory: Path | None) -> None:
+        self.paths = paths
+        self.v2 = v2
+        self.memory = memory  # the folder holding memory.* files; None: no memory cap
+        self._limit: int | None = None
 
     @property
-    def procs_file(self) -> str:
-        return str(self.path / "cgroup.procs")
+    def procs_files(self) -> tuple[str, ...]:
+        return tuple(str(path / "cgroup.procs") for path in self.paths)
 
     def pids(self) -> list[int]:
-        try:
-            return [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
-        except (OSError, ValueError):
-            return []
+        found: set[int] = set()
+        for path in self.paths:
+            with contextlib.suppress(OSError, ValueError):
+                found.update(int(p) for p in (path / "cgroup.procs").read_text().split())
+        return sorted(found)
+
+    def set_memory_limit(self, limit: int) -> None:
+        """Cap the tree's memory, tmpfs pages included, at `limit` bytes (no swap beyond it)."""
+        if self.memory is None or limit == self._limit:
+            return
+        if self.v2:
+            order = ["memory.max", "memory.swap.max"]
+            values = {"memory.max": limit, "memory.swap.max": 0}
+        else:
+            # v1 wants limit_in_bytes <= memsw.limit_in_bytes at every step.
+            raising = self._limit is None or limit > self._limit
+            order = ["memory.limit_in_bytes", "memory.memsw.limit_in_bytes"]
+            order = order[::-1] if raising and self._limit is not None else order
+            values = {name: limit for name in order}
+        for name in order:
+            target = self.memory / name
+            if target.exists():
+                target.write_text(str(values[name]))
+        self._limit = limit
+
+    def oom_kills(self) -> int:
+        """How many processes of the tree the memory cap has killed so far."""
+        if self.memory is None:
+            return 0
+        events = self.memory / ("memory.events" if self.v2 else "memory.oom_control")
+        with contextlib.suppress(OSError, ValueError):
+            for line in events.read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+        return 0
 
     def kill(self) -> None:
         """SIGKILL every process in the cgroup, repeating until none is left (best effort)."""
-        kill_file = self.path / "cgroup.kill"
+        kill_file = self.paths[0] / "cgroup.kill"
         if self.v2 and kill_file.exists():
             with contextlib.suppress(OSError):
                 kill_file.write_text("1")
@@ -59,21 +97,21 @@ class Cgroup:
             time.sleep(0.001)
 
     def remove(self) -> bool:
-        """Kill what is left and remove the folder.
+        """Kill what is left and remove the folders.
 
         Returns:
-            True when the folder is gone; False when processes are still exiting (retry later).
+            True when they are gone; False when processes are still exiting (retry later).
         """
-        if not self.path.exists():
-            return True
         self.kill()
-        try:
-            self.path.rmdir()
-        except FileNotFoundError:
-            return True
-        except OSError:
-            return False
-        return True
+        gone = True
+        for path in self.paths:
+            try:
+                path.rmdir()
+            except FileNotFoundError:
+                continue
+            except OSError:
+                gone = False
+        return gone
 
 
 def _alive(pid: int) -> bool:
@@ -86,114 +124,118 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _mounts() -> list[tuple[str, str, str]]:
-    """(mount point, fs type, super options) of each cgroup mount, from mountinfo."""
-    found: list[tuple[str, str, str]] = []
-    try:
-        lines = Path("/proc/self/mountinfo").read_text().splitlines()
-    except OSError:
-        return found
-    for line in lines:
-        left, _, right = line.partition(" - ")
-        fields, rfields = left.split(), right.split()
-        if len(fields) >= 5 and len(rfields) >= 3 and rfields[0] in ("cgroup", "cgroup2"):
-            found.append((fields[4], rfields[0], rfields[2]))
-    return found
+class SandboxCgroups:
+    """This harness's folders of per-worker cgroups, in each hierarchy that is usable."""
 
+    def __init__(self, hierarchies: list[Hierarchy]) -> None:
+        pool = f"{PREFIX}{os.getpid()}-{next(_pool_counter)}"
+        self.hierarchies = [h.with_root(h.base / pool) for h in hierarchies]
 
-def _own_cgroup(v2: bool) -> str | None:
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _id, controllers, path = line.split(":", 2)
-        if (v2 and _id == "0" and controllers == "") or (
-            not v2 and "pids" in controllers.split(",")
-        ):
-            return path
-    return None
+    @property
+    def controllers(self) -> set[str]:
+        return {c for h in self.hierarchies for c in h.controllers}
 
-
-class PidsCgroups:
-    """This harness's folder of per-worker pids cgroups."""
-
-    def __init__(self, base: Path, v2: bool) -> None:
-        self.base = base
-        self.v2 = v2
-        self.root = base / f"{PREFIX}{os.getpid()}-{next(_pool_counter)}"
+    @property
+    def roots(self) -> list[Path]:
+        return [h.root for h in self.hierarchies]
 
     @classmethod
-    def detect(cls) -> PidsCgroups | None:
-        """Find a writable pids hierarchy and create this harness's folder in it.
+    def detect(cls) -> SandboxCgroups | None:
+        """Find writable pids and memory hierarchies and create this harness's folders.
 
         Returns:
-            The manager, or None when no pids controller can be used here.
+            The manager (check `controllers` for what it caps), or None when neither works.
         """
-        for mount, fstype, options in _mounts():
-            v2 = fstype == "cgroup2"
-            if v2:
-                controllers = Path(mount, "cgroup.controllers")
-                if not controllers.exists() or "pids" not in controllers.read_text().split():
-                    continue
-            elif "pids" not in options.split(","):
-                continue
-            own = _own_cgroup(v2)
-            if own is None:
-                continue
-            manager = cls(Path(mount) / own.lstrip("/"), v2)
-            if manager._setup():
-                return manager
-        return None
-
-    def _setup(self) -> bool:
-        try:
-            self.sweep_stale()
-            self.root.mkdir(exist_ok=True)
-            if self.v2:
-                # Children of our folder need the controller enabled on the way down.
-                (self.base / "cgroup.subtree_control").write_text("+pids")
-                (self.root / "cgroup.subtree_control").write_text("+pids")
-            probe = self.create(pids_max=1)
-            probe.path.rmdir()
-        except OSError as exc:
-            log.debug("pids cgroup at %s unusable: %s", self.base, exc)
-            with contextlib.suppress(OSError):
-                self.root.rmdir()
-            return False
-        return True
+        usable = [h for h in find_hierarchies(CONTROLLERS) if _setup(h)]
+        manager = cls(usable)
+        manager.hierarchies = [h for h in manager.hierarchies if _make_root(h)]
+        return manager if manager.hierarchies else None
 
     def create(self, pids_max: int) -> Cgroup:
         """Create a worker cgroup allowing at most `pids_max` processes and threads.
 
         Returns:
-            The new `Cgroup`; write a pid into its `procs_file` to put a process in it.
+            The new `Cgroup`; write a pid into each of its `procs_files` to put a process in it.
         """
-        path = self.root / f"w{next(_counter)}"
-        path.mkdir()
-        (path / "pids.max").write_text(str(pids_max))
-        return Cgroup(path, self.v2)
-
-    def sweep_stale(self) -> None:
-        """Remove folders left by harness processes that no longer run."""
-        if not self.base.is_dir():
-            return
-        for folder in self.base.glob(f"{PREFIX}*"):
-            owner = folder.name[len(PREFIX) :].split("-")[0]
-            if not owner.isdigit() or _alive(int(owner)):
-                continue
-            self._remove_tree(folder)
+        name = f"w{next(_counter)}"
+        paths, memory = [], None
+        try:
+            for hierarchy in self.hierarchies:
+                path = hierarchy.root / name
+                path.mkdir()
+                paths.append(path)
+                if "pids" in hierarchy.controllers:
+                    (path / "pids.max").write_text(str(pids_max))
+                if "memory" in hierarchy.controllers:
+                    memory = path
+        except OSError:
+            Cgroup(tuple(paths), self.hierarchies[0].v2, None).remove()
+            raise
+        return Cgroup(tuple(paths), self.hierarchies[0].v2, memory)
 
     def close(self) -> None:
-        """Kill everything left in this pool's folder and remove it."""
-        self._remove_tree(self.root)
+        """Kill everything left in this pool's folders and remove them."""
+        for hierarchy in self.hierarchies:
+            _remove_tree(hierarchy, hierarchy.root)
 
-    def _remove_tree(self, folder: Path) -> None:
-        for child in folder.glob("w*"):
-            if child.is_dir():
-                for _ in range(100):
-                    if Cgroup(child, self.v2).remove():
-                        break
-                    time.sleep(0.005)
+
+def _setup(hierarchy: Hierarchy) -> bool:
+    """Sweep stale folders, then check that a worker folder can be made and limited."""
+    probe = hierarchy.base / f"{PREFIX}{os.getpid()}-probe"
+    try:
+        _sweep_stale(hierarchy)
+        probe.mkdir(exist_ok=True)
+        if hierarchy.v2:
+            # Children of our folder need the controllers enabled on the way down.
+            enable = " ".join(f"+{c}" for c in hierarchy.controllers)
+            (hierarchy.base / "cgroup.subtree_control").write_text(enable)
+        if "pids" in hierarchy.controllers:
+            (probe / "pids.max").write_text("1")
+        if "memory" in hierarchy.controllers:
+            limit = "memory.max" if hierarchy.v2 else "memory.limit_in_bytes"
+            (probe / limit).write_text(str(64 << 20))
+    except OSError as exc:
+        log.debug("cgroup %s at %s unusable: %s", hierarchy.controllers, hierarchy.base, exc)
+        return False
+    finally:
         with contextlib.suppress(OSError):
-            folder.rmdir()
+            probe.rmdir()
+    return True
+
+
+def _make_root(hierarchy: Hierarchy) -> bool:
+    try:
+        hierarchy.root.mkdir(exist_ok=True)
+        if hierarchy.v2:
+            enable = " ".join(f"+{c}" for c in hierarchy.controllers)
+            (hierarchy.root / "cgroup.subtree_control").write_text(enable)
+    except OSError as exc:
+        log.debug("cannot create %s: %s", hierarchy.root, exc)
+        with contextlib.suppress(OSError):
+            hierarchy.root.rmdir()
+        return False
+    return True
+
+
+def _sweep_stale(hierarchy: Hierarchy) -> None:
+    """Remove folders left by harness processes that no longer run."""
+    if not hierarchy.base.is_dir():
+        return
+    for folder in hierarchy.base.glob(f"{PREFIX}*"):
+        owner = folder.name[len(PREFIX) :].split("-")[0]
+        if not owner.isdigit() or _alive(int(owner)):
+            continue
+        _remove_tree(hierarchy, folder)
+
+
+def _remove_tree(hierarchy: Hierarchy, folder: Path) -> None:
+    if not folder.is_dir():
+        return
+    for child in folder.glob("w*"):
+        if child.is_dir():
+            for _ in range(100):
+                if Cgroup((child,), hierarchy.v2, None).remove():
+                    break
+                time.sleep(0.005)
+    with contextlib.suppress(OSError):
+        folder.rmdir()

@@ -1,10 +1,11 @@
-"""What a sandboxed interpreter needs to see, and the command lines that start one.
+"""What a sandboxed interpreter needs to see, and the fallback mode's command line.
 
 The bubblewrap sandbox binds, read-only and at their host paths, only: the interpreter binary,
 the shared libraries it and the standard library's extension modules load (found with `ldd`),
-and the standard library itself with any site-packages folder inside it masked by an empty
-tmpfs. The allowed third-party packages are bound one by one under `/sandbox/site`, so that
-folder holds exactly those packages and nothing else of the host's site-packages.
+and the standard library itself without any site-packages folder inside it. The allowed
+third-party packages are bound one by one under `/sandbox/site`, so that folder holds exactly
+those packages and nothing else of the host's site-packages. bwrap_command.py writes the
+command line; mirror.py makes these paths readable to an unprivileged bwrap.
 """
 
 from __future__ import annotations
@@ -139,40 +140,17 @@ def discover(packages: tuple[str, ...] = ALLOWED_PACKAGES) -> Layout:
     return Layout(executable, stdlib, masked, _ldd(elf_files), package_paths)
 
 
-def bwrap_command(
-    bwrap: str, layout: Layout, worker_args: list[str], tmp_size_mb: int
-) -> list[str]:
-    """The bubblewrap command line that starts one sandboxed worker.
-
-    Args:
-        bwrap: path of the bwrap binary.
-        layout: what to bind, from `discover()`.
-        worker_args: settings passed to `_worker.py` (status fd, preload, ...).
-        tmp_size_mb: size of the tmpfs that is the program's working directory.
+def mirror_sources(layout: Layout) -> list[str]:
+    """The host paths an unprivileged bwrap must be given a readable copy of (see mirror.py).
 
     Returns:
-        The argv to spawn.
+        The interpreter, its stdlib, the packages, the worker, and the libraries that are not
+        readable by everyone (system libraries are bound from the host as they are).
     """
-    argv = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns"]
-    argv += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
-    argv += ["--die-with-parent", "--new-session", "--hostname", "sandbox"]
-    argv += ["--clearenv", "--setenv", "HOME", SANDBOX_HOME, "--setenv", "PATH", "/nonexistent"]
-    argv += ["--ro-bind", layout.executable, layout.executable]
-    for folder in layout.stdlib_dirs:
-        argv += ["--ro-bind", folder, folder]
-    for folder in layout.masked_dirs:
-        argv += ["--tmpfs", folder]
-    for library in layout.libraries:
-        argv += ["--ro-bind", library, library]
-    for name, path in layout.packages:
-        target = f"{SANDBOX_SITE}/{os.path.basename(path) if os.path.isfile(path) else name}"
-        argv += ["--ro-bind", path, target]
-    argv += ["--ro-bind", str(WORKER_SOURCE), SANDBOX_WORKER]
-    argv += ["--proc", "/proc", "--dev", "/dev"]
-    argv += ["--size", str(tmp_size_mb * 1024 * 1024), "--tmpfs", SANDBOX_HOME]
-    argv += ["--remount-ro", "/", "--chdir", SANDBOX_HOME, "--"]
-    argv += [layout.executable, *PYTHON_FLAGS, SANDBOX_WORKER, "--site=" + SANDBOX_SITE]
-    return argv + ["--isolated=1", *worker_args]
+    sources = [layout.executable, *layout.stdlib_dirs, str(WORKER_SOURCE)]
+    sources += [path for _name, path in layout.packages]
+    sources += [lib for lib in layout.libraries if not world_readable([lib])]
+    return sources
 
 
 def fallback_site(layout: Layout) -> str:

@@ -6,7 +6,6 @@ reported, because a program can forge the worker's status line but not the harne
 
 from __future__ import annotations
 
-import json
 import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,6 @@ from reasoner.types import ExecutionResult
 if TYPE_CHECKING:
     from reasoner.sandbox.process import Limits
 
-STATUS_KINDS = ("done", "exit", "memory", "error")
 SIGNAL_HINTS: dict[int, str] = {
     signal.SIGSEGV: " (a crash in native code, or a stack overflow)",
     signal.SIGBUS: " (a crash in native code)",
@@ -39,25 +37,10 @@ class Outcome:
     timed_out: bool = False
     cancelled: bool = False
     broken: bool = False
-    status_garbage: bool = False
+    status_malformed: str | None = None  # what was wrong with the status channel's data
     overflow: str | None = None  # "stdout" or "stderr"
-
-    def parse_status(self, raw: bytes) -> bool:
-        """Look for the worker's final status line (the ready marker was read before).
-
-        Returns:
-            True once a complete, well-formed status line has arrived.
-        """
-        lines = raw.split(b"\n")
-        for line in reversed(lines[:-1]):  # [-1] is an unfinished line
-            try:
-                status = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(status, dict) and status.get("kind") in STATUS_KINDS:
-                self.status = status
-                return True
-        return False
+    tree_memory_mb: int | None = None  # the memory cap over the whole tree, if any
+    oom_killed: bool = False  # that cap killed a process of the tree
 
     def _signal(self) -> int | None:
         """The signal that ended the worker when it ended without a status line."""
@@ -103,8 +86,14 @@ class Outcome:
             return fail("output", f"output exceeded {limits.max_output_bytes} bytes{where}")
         if self.broken:
             return fail("killed", "the sandbox worker died before the program started")
-        if self.status_garbage:
-            return fail("killed", "the program flooded the sandbox's status channel")
+        if self.status_malformed is not None:
+            why = self.status_malformed
+            return fail("killed", f"the program wrote to the sandbox's status channel ({why})")
+        if self.status is None and self.oom_killed:
+            tree = f"{self.tree_memory_mb} MiB" if self.tree_memory_mb else "its limit"
+            return fail(
+                "memory", f"memory limit of the program's processes and files ({tree}) exceeded"
+            )
         if self.status is not None:
             kind = self.status["kind"]
             if kind == "memory":
@@ -118,7 +107,12 @@ class Outcome:
 
     def stopped_by_harness(self) -> bool:
         """Whether the harness stopped the run (timer, output cap, cancellation)."""
-        return self.timed_out or self.cancelled or self.overflow is not None or self.status_garbage
+        return (
+            self.timed_out
+            or self.cancelled
+            or self.overflow is not None
+            or self.status_malformed is not None
+        )
 
     def _without_status(self, fail: Any, common: dict[str, Any]) -> ExecutionResult:
         sig = self._signal()

@@ -23,7 +23,10 @@ from typing import Any, Literal
 
 from reasoner.errors import SandboxError
 from reasoner.sandbox import layout as layout_mod
-from reasoner.sandbox.cgroups import Cgroup, PidsCgroups
+from reasoner.sandbox import mirror, seccomp_filter
+from reasoner.sandbox.bwrap_command import bwrap_command
+from reasoner.sandbox.cgroups import Cgroup, SandboxCgroups
+from reasoner.sandbox.host_user import HostUser, sandbox_host_user
 from reasoner.sandbox.limits import check_inputs, check_limits
 from reasoner.sandbox.process import Spawned, Worker
 from reasoner.types import ExecutionResult
@@ -34,6 +37,8 @@ Isolation = Literal["auto", "bubblewrap", "rlimits"]
 DEFAULT_PRELOAD: tuple[str, ...] = (
     "math", "fractions", "decimal", "itertools", "functools", "collections", "re", "chess",
 )  # fmt: skip
+#: Set to 1 to let the rlimits-only fallback run programs while the harness is root.
+UNSAFE_ROOT_FALLBACK_ENV = "REASONER_SANDBOX_UNSAFE_ROOT_FALLBACK"
 _warned: set[str] = set()
 _warn_lock = threading.Lock()
 
@@ -61,8 +66,11 @@ class SandboxPool:
             "auto" (bubblewrap, else fall back with a loud warning).
         max_concurrency: most programs running at once; further calls wait their turn.
         tmp_size_mb: size of each program's throw-away working directory.
+        shm_size_mb: size of each program's /dev/shm.
         pids_max: most processes and threads one program's tree may hold.
         startup_timeout: seconds a new worker may take to become ready.
+        unsafe_root_fallback: let the rlimits-only fallback run programs when the harness is
+            root (also `REASONER_SANDBOX_UNSAFE_ROOT_FALLBACK=1`); without it, it refuses.
     """
 
     def __init__(
@@ -74,8 +82,10 @@ class SandboxPool:
         isolation: Isolation = "auto",
         max_concurrency: int = 16,
         tmp_size_mb: int = 64,
+        shm_size_mb: int = 8,
         pids_max: int = 32,
         startup_timeout: float = 30.0,
+        unsafe_root_fallback: bool = False,
     ) -> None:
         if isolation not in ("auto", "bubblewrap", "rlimits"):
             raise ValueError(f"sandbox isolation {isolation!r}: use auto, bubblewrap or rlimits")
@@ -84,7 +94,9 @@ class SandboxPool:
         self.packages = tuple(packages)
         self.isolation = isolation
         self.tmp_size_mb = tmp_size_mb
+        self.shm_size_mb = shm_size_mb
         self.pids_max = pids_max
+        self.unsafe_root_fallback = unsafe_root_fallback
         self.startup_timeout = startup_timeout
         self.max_concurrency = max(1, max_concurrency)
         self._slots = threading.BoundedSemaphore(self.max_concurrency)
@@ -95,8 +107,10 @@ class SandboxPool:
         self._closed = False
         self._setup_lock = threading.Lock()
         self._mode: str | None = None
-        self._cgroups: PidsCgroups | None = None
+        self._cgroups: SandboxCgroups | None = None
         self._bwrap: str | None = None
+        self._host_user: HostUser | None = None
+        self._sources: dict[str, str] | None = None
         self._site_dir: str | None = None
         self._drop_uid = False
         self._executor: ThreadPoolExecutor | None = None
@@ -118,12 +132,20 @@ class SandboxPool:
             if self._mode is not None:
                 return
             self._layout = layout_mod.discover(self.packages)
-            self._cgroups = PidsCgroups.detect()
-            if self._cgroups is None:
+            self._cgroups = SandboxCgroups.detect()
+            controllers = self._cgroups.controllers if self._cgroups else set()
+            if "pids" not in controllers:
                 warn_once(
                     "no-cgroup",
                     "reasoner sandbox: no writable pids cgroup; a fork bomb is stopped only "
                     "by the timeout. Run as root with /sys/fs/cgroup mounted writable.",
+                )
+            if "memory" not in controllers:
+                warn_once(
+                    "no-memory-cgroup",
+                    "reasoner sandbox: no writable memory cgroup; a program's memory is capped "
+                    "per process only, and its tmpfs by their sizes. Run as root with "
+                    "/sys/fs/cgroup mounted writable.",
                 )
             self._mode = self._choose_mode()
             self._thread = threading.Thread(target=self._maintain, name="sandbox-pool", daemon=True)
@@ -138,6 +160,7 @@ class SandboxPool:
             if bwrap is not None:
                 self._bwrap, self._mode = bwrap, "bubblewrap"
                 try:
+                    self._prepare_bubblewrap()
                     probe = self._spawn()
                 except SandboxError as exc:
                     why = str(exc)
@@ -150,25 +173,67 @@ class SandboxPool:
                 raise SandboxError(
                     f"bubblewrap sandbox unavailable: {why}; apt-get install bubblewrap"
                 )
+            self._refuse_fallback_as_root(f"bubblewrap unavailable ({why})")
             warn_once(
                 "fallback",
                 f"reasoner sandbox: bubblewrap unavailable ({why}); FALLING BACK to rlimits "
                 "only: programs can read host files and use the network. Install bubblewrap "
                 "(apt-get install bubblewrap) for real isolation.",
             )
+        else:
+            self._refuse_fallback_as_root('isolation="rlimits" was asked for')
         self._site_dir = layout_mod.fallback_site(self._layout)
         readable = [self._layout.executable, *self._layout.stdlib_dirs]
         readable += [path for _name, path in self._layout.packages]
         self._drop_uid = os.geteuid() == 0 and layout_mod.world_readable(readable)
         return "rlimits"
 
+    def _refuse_fallback_as_root(self, why: str) -> None:
+        if os.geteuid() != 0:
+            return
+        if not (self.unsafe_root_fallback or os.environ.get(UNSAFE_ROOT_FALLBACK_ENV) == "1"):
+            raise SandboxError(
+                f"reasoner sandbox: {why} and the rlimits-only fallback refuses to run "
+                f"untrusted programs as root; install bubblewrap, or set "
+                f"{UNSAFE_ROOT_FALLBACK_ENV}=1 to accept host-root exposure"
+            )
+        warn_once(
+            "root-fallback",
+            f"reasoner sandbox: UNSAFE: running untrusted programs WITHOUT bubblewrap while "
+            f"the harness is root ({UNSAFE_ROOT_FALLBACK_ENV} / unsafe_root_fallback is set)",
+        )
+
+    def _prepare_bubblewrap(self) -> None:
+        """Pick the host user bwrap runs as; mirror what it must read; build the filter."""
+        seccomp_filter.filter_program()
+        self._host_user = sandbox_host_user()
+        if self._host_user is not None:
+            self._host_user.drop_command()  # fails early when setpriv is missing
+            self._sources = mirror.mirrored(layout_mod.mirror_sources(self._layout))
+
+    def _bwrap_spec(self, cgroup: Cgroup | None, args: list[str]) -> Spawned:
+        assert self._bwrap is not None
+        fd = seccomp_filter.filter_fd()
+        argv = bwrap_command(
+            self._bwrap,
+            self._layout,
+            args,
+            tmp_size_mb=self.tmp_size_mb,
+            shm_size_mb=self.shm_size_mb,
+            seccomp_fd=fd,
+            sources=self._sources,
+        )
+        if self._host_user is not None:
+            argv = self._host_user.drop_command() + argv
+        tmpfs_mb = self.tmp_size_mb + self.shm_size_mb
+        return Spawned(argv, "/", {}, cgroup, True, pass_fds=(fd,), tmpfs_mb=tmpfs_mb)
+
     def _spawn(self) -> Worker:
         cgroup = self._cgroups.create(self.pids_max) if self._cgroups else None
         args = [f"--preload={','.join(self.preload)}"]
         try:
             if self._bwrap is not None:
-                argv = layout_mod.bwrap_command(self._bwrap, self._layout, args, self.tmp_size_mb)
-                spec = Spawned(argv, "/", {}, cgroup, isolated=True)
+                spec = self._bwrap_spec(cgroup, args)
             else:
                 assert self._site_dir is not None
                 workdir = layout_mod.fallback_workdir()

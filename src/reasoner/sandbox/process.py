@@ -1,9 +1,11 @@
 """One sandboxed worker process, from spawn to its single program's result.
 
-A `Worker` is spawned (into its pids cgroup, through a `/bin/sh` trampoline, so that no
-`preexec_fn` runs in this multi-threaded harness), waits until the worker inside says it is
-ready, then runs exactly one program: the request goes in as JSON on stdin, stdout and stderr
-are read with a cap, a wall-clock timer runs, and the whole process tree is killed at the end.
+A `Worker` is spawned (into its cgroups, through a `/bin/sh` trampoline that joins them as
+root and then execs the rest, usually `setpriv` dropping to the sandbox's host user and then
+bwrap, so that no `preexec_fn` runs in this multi-threaded harness), waits until the worker
+inside says it is ready, then runs exactly one program: the request goes in as JSON on stdin,
+stdout and stderr are read with a cap, the status channel through a `StatusReader`, a
+wall-clock timer runs, and the whole process tree is killed at the end.
 """
 
 from __future__ import annotations
@@ -23,11 +25,21 @@ from reasoner.errors import SandboxError
 from reasoner.sandbox.cgroups import Cgroup
 from reasoner.sandbox.limits import Limits
 from reasoner.sandbox.outcome import Outcome
+from reasoner.sandbox.status_channel import StatusReader
 
 READ_CHUNK = 65536
-STATUS_CAP = 65536
 POLL_S = 0.1  # how often a run re-checks process exit and cancellation between reads
-TRAMPOLINE = 'echo 0 > "$0" && exec "$@"'
+MiB = 1024 * 1024
+# Room in the tree's memory cap beyond the program's own limit and its tmpfs sizes: bwrap,
+# its init and the kernel's page tables are charged there too.
+TREE_SLACK_MB = 32
+
+
+def trampoline(procs_files: tuple[str, ...]) -> list[str]:
+    """`sh -c` joining each cgroup (`echo 0 > cgroup.procs`) and then exec-ing the command."""
+    joins = [f'echo 0 > "${i + 1}"' for i in range(len(procs_files))]
+    script = " && ".join([*joins, f"shift {len(procs_files)}", 'exec "$@"'])
+    return ["/bin/sh", "-c", script, "sh", *procs_files]
 
 
 @dataclass
@@ -40,6 +52,8 @@ class Spawned:
     cgroup: Cgroup | None
     isolated: bool
     cleanup_dir: str | None = None  # the fallback mode's temporary working directory
+    pass_fds: tuple[int, ...] = ()  # e.g. the seccomp filter; closed here once passed
+    tmpfs_mb: int = 0  # what the program's tmpfs mounts may hold, counted in its memory cap
 
 
 class Worker:
@@ -51,14 +65,14 @@ class Worker:
         status_r, status_w = os.pipe()
         argv = [*spec.argv, f"--status-fd={status_w}"]
         if self.cgroup is not None:
-            argv = ["/bin/sh", "-c", TRAMPOLINE, self.cgroup.procs_file, *argv]
+            argv = [*trampoline(self.cgroup.procs_files), *argv]
         try:
             self.proc = subprocess.Popen(
                 argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                pass_fds=(status_w,),
+                pass_fds=(status_w, *spec.pass_fds),
                 cwd=spec.cwd,
                 env=spec.env,
                 start_new_session=True,
@@ -68,8 +82,9 @@ class Worker:
             os.close(status_w)
             raise SandboxError(f"cannot start sandbox worker {argv[0]!r}: {exc}") from exc
         finally:
-            with contextlib.suppress(OSError):
-                os.close(status_w)
+            for fd in (status_w, *spec.pass_fds):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         self.status_fd = status_r
         self._lock = threading.Lock()
         self._dead = False
@@ -143,6 +158,12 @@ class Worker:
         """
         request = {"code": code, "inputs": inputs, **limits.__dict__}
         outcome = Outcome(limits=limits, isolated=self.spec.isolated)
+        if self.cgroup is not None and self.cgroup.memory is not None:
+            outcome.tree_memory_mb = limits.memory_mb + self.spec.tmpfs_mb + TREE_SLACK_MB
+            try:
+                self.cgroup.set_memory_limit(outcome.tree_memory_mb * MiB)
+            except OSError as exc:  # e.g. the idle worker already holds more: not a program's doing
+                raise SandboxError(f"cannot set the sandbox's memory limit: {exc}") from exc
         start = time.monotonic()
         try:
             assert self.proc.stdin is not None
@@ -161,12 +182,15 @@ class Worker:
             outcome.duration_s = time.monotonic() - start
             self.kill()
             outcome.returncode = self.proc.returncode
+            if self.cgroup is not None:
+                outcome.oom_killed = self.cgroup.oom_kills() > 0
         return outcome
 
     def _collect(self, outcome: Outcome, deadline: float, cancel: threading.Event | None) -> None:
         assert self.proc.stdout is not None and self.proc.stderr is not None
         selector = selectors.DefaultSelector()
-        buffers = {"stdout": bytearray(), "stderr": bytearray(), "status": bytearray()}
+        buffers = {"stdout": bytearray(), "stderr": bytearray()}
+        status = StatusReader()
         for name, fd in (
             ("stdout", self.proc.stdout.fileno()),
             ("stderr", self.proc.stderr.fileno()),
@@ -195,20 +219,20 @@ class Worker:
                     if not chunk:
                         selector.unregister(key.fd)
                         continue
-                    buffers[name] += chunk
-                    if name != "status" and len(buffers[name]) > cap:
-                        outcome.overflow = name
+                    if name != "status":
+                        buffers[name] += chunk
+                        if len(buffers[name]) > cap:
+                            outcome.overflow = name
+                            return
+                    elif status.feed(chunk):
+                        outcome.status, outcome.status_malformed = status.status, status.malformed
+                        if outcome.status is None:
+                            return  # the program tampered with the channel: stop it now
+                        _drain(selector, buffers, cap)
+                        for stream in ("stdout", "stderr"):
+                            if len(buffers[stream]) > cap and outcome.overflow is None:
+                                outcome.overflow = stream
                         return
-                    if name == "status":
-                        if len(buffers["status"]) > STATUS_CAP:
-                            outcome.status_garbage = True
-                            return
-                        if outcome.parse_status(bytes(buffers["status"])):
-                            _drain(selector, buffers, cap)
-                            for stream in ("stdout", "stderr"):
-                                if len(buffers[stream]) > cap and outcome.overflow is None:
-                                    outcome.overflow = stream
-                            return
         finally:
             selector.close()
             outcome.stdout = bytes(buffers["stdout"][:cap])
