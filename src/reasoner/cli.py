@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from reasoner import plugins
 from reasoner.cli_install import engine_app, models_app
-from reasoner.errors import ReasonerError
+from reasoner.errors import BadQuestion, ReasonerError
+from reasoner.outcomes import outcome_line
+from reasoner.terminal import make_console
 
 app = typer.Typer(
     help="Make a language model reason correctly: compose PAL, CoVe, symbolic checks, voting "
@@ -22,8 +23,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
+console = make_console()
+err = make_console(stderr=True)
 app.add_typer(models_app, name="models")
 app.add_typer(engine_app, name="engine")
 
@@ -55,7 +56,26 @@ def list_plugins() -> None:
         console.print(table)
 
 
-@app.command()
+RUN_HELP = """Answer one question, or the first problems of tasks, and print the answers.
+
+A question prints its answer on stdout. A run that gives no answer prints one line on
+stderr instead: that it abstained and why, or what failed last (a stage error, a failed
+check, a program's error); --json prints the whole Answer with its trace.
+
+With --task it prints each problem, its answer and whether it is correct, how many of the
+task's problems ran, and a score line per task.
+
+Exit status: 0 answered (with --task: every problem ran, whatever the score); 1 no answer,
+the run failed; 2 bad input (an empty question, an unknown stage, a missing file, a bad
+row with --strict); 3 abstained (a legitimate "I don't know", told apart from a failure).
+"""
+
+#: Exit status of `reasoner run` when the pipeline abstained, and when it failed.
+EXIT_ABSTAINED = 3
+EXIT_NO_ANSWER = 1
+
+
+@app.command(help=RUN_HELP)
 def run(
     question: Annotated[str | None, typer.Argument(help="A free-text question.")] = None,
     model: ModelOpt = "smollm2",
@@ -73,17 +93,29 @@ def run(
             help="Answer problems of a task instead, e.g. 'hanoi:disks=1-4' (repeatable).",
         ),
     ] = None,
-    limit: Annotated[int, typer.Option(help="With --task: problems of each task.")] = 3,
+    limit: Annotated[
+        int,
+        typer.Option(help="With --task: the first N problems of each task; 0 runs them all."),
+    ] = 3,
+    strict: Annotated[
+        bool, typer.Option(help="With --task: a bad row in a task's data file is an error.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full Answer as JSON.")] = False,
 ) -> None:
-    """Answer one question, or the first problems of a task, and print the answers."""
-    from reasoner.loading import load_model
+    from reasoner.loading import load_model, load_task
     from reasoner.pipeline import Pipeline
     from reasoner.solving import asolve
 
     if question is None and task is None:
         raise ReasonerError('give a question, e.g. reasoner run "What is 2 + 3?", or --task SPEC')
+    if question is not None and not question.strip():
+        raise BadQuestion('the question is empty: give one, e.g. reasoner run "What is 2 + 3?"')
+    if limit < 0:
+        raise ReasonerError(f"--limit must be 0 (all) or more, got {limit}")
     pipeline = Pipeline.parse(strategy)
+    # Tasks before the model: a bad spec or data file is reported without waiting for it.
+    tasks = [(spec, load_task(spec)) for spec in task or []]
+    _report_skipped_rows(tasks, strict)
     with err.status(f"loading model {model} ..."):
         loaded = load_model(model)
     if question is not None:
@@ -91,21 +123,40 @@ def run(
             answer = asyncio.run(asolve(question, pipeline, loaded))
         if as_json:
             print(answer.model_dump_json(indent=2))
-        else:
-            console.print(answer.value if not answer.abstained else "I don't know (abstained)")
-            if answer.error:
-                err.print(f"[yellow]error:[/] {answer.error}")
-        return
-    for spec in task or []:
-        _run_task(spec, pipeline, loaded, limit, as_json)
+        line = outcome_line(answer)
+        if line is None:
+            if not as_json:
+                console.print(answer.value, highlight=False, markup=False)
+            return
+        hint = "" if as_json else "; --json prints the whole trace"
+        err.print(f"{line}{hint}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_ABSTAINED if answer.abstained else EXIT_NO_ANSWER)
+    scores = [_run_task(spec, t, pipeline, loaded, limit, as_json) for spec, t in tasks]
+    if len(scores) > 1 and not as_json:
+        correct, ran = sum(c for c, _ in scores), sum(n for _, n in scores)
+        console.print(f"[bold]total: {correct}/{ran} correct[/]", highlight=False)
 
 
-def _run_task(spec: str, pipeline: Any, model: Any, limit: int, as_json: bool) -> None:
-    from reasoner.loading import load_task
+def _report_skipped_rows(tasks: list[tuple[str, Any]], strict: bool) -> None:
+    from reasoner.eval.skipped_rows import collect, listing, strict_error
+
+    skipped = collect(tasks)
+    if strict and skipped:
+        raise strict_error(skipped)
+    for line in listing(skipped):
+        err.print(line, style="yellow", highlight=False, markup=False)
+
+
+def _run_task(
+    spec: str, task_obj: Any, pipeline: Any, model: Any, limit: int, as_json: bool
+) -> tuple[int, int]:
+    """Solve and score the first `limit` problems of a task; returns (correct, ran)."""
+    from rich.markup import escape
+
     from reasoner.solving import asolve
 
-    task_obj = load_task(spec)
-    examples = [e for _, e in zip(range(limit), task_obj.examples(), strict=False)]
+    every = list(task_obj.examples())
+    examples = every[:limit] if limit else every
 
     async def solve_all() -> list[Any]:
         jobs = (asolve(e.problem, pipeline, model, task=task_obj) for e in examples)
@@ -113,21 +164,49 @@ def _run_task(spec: str, pipeline: Any, model: Any, limit: int, as_json: bool) -
 
     with err.status(f"solving {len(examples)} problems of {spec} with {pipeline} ..."):
         answers = asyncio.run(solve_all())
+    correct = abstained = failed = 0
     for example, answer in zip(examples, answers, strict=True):
         value = task_obj.parse(answer.value) if answer.value is not None else None
         ok = value is not None and not answer.abstained and task_obj.score(example, value)
+        correct += bool(ok)
+        abstained += answer.abstained
+        failed += answer.value is None and not answer.abstained
         if as_json:
             print(answer.model_dump_json())
             continue
-        shown = "(abstained)" if answer.abstained else (answer.value or "(no answer)")
-        shown = shown.replace("\n", " ")
+        shown = answer.value or outcome_line(answer) or "(no answer)"
+        shown = " ".join(shown.split())
         if len(shown) > 100:
             shown = shown[:97] + "..."
-        mark = "[green]correct[/]" if ok else "[red]wrong[/]"
-        console.print(
-            f"[bold]{example.problem.id}[/] {example.problem.prompt.splitlines()[0][:100]}"
+        mark = (
+            "[green]correct[/]"
+            if ok
+            else "[yellow]abstained[/]"
+            if answer.abstained
+            else "[red]wrong[/]"
         )
-        console.print(f"  answer: {shown}  -> {mark}", highlight=False)
+        prompt = (
+            example.problem.prompt.strip().splitlines()[0][:100]
+            if example.problem.prompt.strip()
+            else ""
+        )
+        console.print(f"[bold]{escape(example.problem.id)}[/] {escape(prompt)}", highlight=False)
+        console.print(f"  answer: {escape(shown)}  -> {mark}", highlight=False)
+    if not as_json:
+        more = f" (--limit {limit}; --limit 0 runs all)" if len(examples) < len(every) else ""
+        console.print(
+            f"ran {len(examples)} of {len(every)} problems of {escape(spec)}{more}", highlight=False
+        )
+        extra = ", ".join(
+            f"{k} {what}"
+            for k, what in ((abstained, "abstained"), (failed, "without an answer"))
+            if k
+        )
+        console.print(
+            f"[bold]score: {correct}/{len(examples)} correct[/]" + (f" ({extra})" if extra else ""),
+            highlight=False,
+        )
+    return correct, len(examples)
 
 
 @app.command("eval")
@@ -149,6 +228,13 @@ def eval_command(
         int | None, typer.Option(help="Samples for stages that sample (vote).")
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            help="Stop when a task's data file has a bad row (default: skip it; every "
+            "skipped row is listed in the terminal, summary.json and report.html)."
+        ),
+    ] = False,
 ) -> None:
     """Run every pipeline on every problem; write results, summary, plots and report to --out."""
     from reasoner.eval import evaluate, print_summary
@@ -163,6 +249,7 @@ def eval_command(
         seed=seed,
         samples=samples,
         progress=progress,
+        strict=strict,
     )
     if not progress:  # with progress on, the runner prints the table itself
         print_summary(summary, console)

@@ -22,6 +22,10 @@ class BadPipelineSpec(ReasonerError):
     """A pipeline spec names an unknown stage or passes a bad argument."""
 
 
+class BadQuestion(ReasonerError):
+    """A question is empty or blank: there is nothing to answer."""
+
+
 class BadTaskSpec(ReasonerError):
     """A task spec names an unknown task or passes a bad parameter."""
 

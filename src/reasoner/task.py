@@ -16,8 +16,13 @@ from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, RowE
 class Task(abc.ABC):
     """Base class for task plug-ins.
 
-    Subclasses set `name`, implement the abstract methods, and are exposed through the
-    `reasoner.tasks` entry point as a factory taking the spec's keyword parameters.
+    Subclasses set `name`, implement `examples`, `parse`, `check` and `score`, and are
+    exposed through the `reasoner.tasks` entry point as a factory taking the spec's keyword
+    parameters (`mytask:n=5` calls the factory with `n=5`). Calling `super().__init__()` is
+    good form but not required: `spec` and `errors` have working defaults without it.
+
+    A task that reads a data file loads the good rows and appends a `RowError` to `errors`
+    for each bad one; the evaluator reports every one of them (and `--strict` stops on them).
     """
 
     name: ClassVar[str] = ""
@@ -25,15 +30,35 @@ class Task(abc.ABC):
     answer_instruction: ClassVar[str] = "End your reply with a line 'Answer: <answer>'."
 
     def __init__(self) -> None:
-        self.spec: str = self.name
-        #: Bad rows of a data file, each with its line number and what is wrong.
-        self.errors: list[RowError] = []
+        self.spec = self.name
+        self.errors = []
+
+    # `spec` and `errors` live in the instance dict when set, with defaults when a subclass
+    # skipped `super().__init__()` (a plain attribute would raise a bare AttributeError).
+    @property
+    def spec(self) -> str:
+        """The spec the task was loaded from (e.g. `hanoi:disks=3`); names it in results."""
+        return str(self.__dict__.get("_spec") or self.name or type(self).__name__)
+
+    @spec.setter
+    def spec(self, value: str) -> None:
+        self.__dict__["_spec"] = value
+
+    @property
+    def errors(self) -> list[RowError]:
+        """Bad rows of the task's data file, each with its file, line and what is wrong."""
+        return self.__dict__.setdefault("_errors", [])  # type: ignore[no-any-return]
+
+    @errors.setter
+    def errors(self, value: list[RowError]) -> None:
+        self.__dict__["_errors"] = list(value)
 
     @abc.abstractmethod
     def examples(self) -> Iterator[Example]:
         """Yield the task's examples (problem + gold), deterministically."""
 
     def problems(self) -> Iterator[Problem]:
+        """The problems of `examples()`, without their gold."""
         for example in self.examples():
             yield example.problem
 
@@ -52,6 +77,22 @@ class Task(abc.ABC):
     @abc.abstractmethod
     def score(self, example: Example, value: Any) -> bool:
         """True when `value` is a correct answer to `example` (uses gold)."""
+
+    def gold_text(self, gold: Any) -> str | None:
+        """The gold written as an answer would be, for reports (e.g. Hanoi's move list as
+        "Move disk 1 from A to B" lines, not JSON); None when `format` cannot write it.
+
+        Args:
+            gold: an example's gold.
+
+        Returns:
+            `format(gold)`, or None when that fails or is empty (reports then show JSON).
+        """
+        try:
+            text = self.format(gold)
+        except Exception:  # a gold of another shape than parsed values (chess: a dict)
+            return None
+        return text if isinstance(text, str) and text.strip() else None
 
     def canonical(self, text: str) -> str | None:
         """The canonical answer string found in `text`, or None when there is none."""

@@ -18,12 +18,14 @@ from reasoner.errors import ReasonerError
 from reasoner.eval.store import CellKey
 from reasoner.models.base import Model
 from reasoner.pipeline import Pipeline
-from reasoner.session import ProgramRunner
+from reasoner.session import ProgramRunner, clip
 from reasoner.solving import asolve
 from reasoner.specs import StageSpec
 from reasoner.task import Task
 from reasoner.types import Cost, Example, Result
 
+#: Longest gold text kept in a result (head and tail); reports show less.
+GOLD_TEXT_CHARS = 2000
 #: Stages whose sample count `samples=` overrides, and the keyword that holds it.
 SAMPLING_STAGES = {"vote": "n"}
 
@@ -65,6 +67,7 @@ async def run_cell(
         "pipeline": cell.pipeline_spec,
         "difficulty": dict(problem.difficulty),
         "gold": _jsonable(cell.example.gold),
+        "gold_text": _gold_text(cell.task, cell.example.gold),
     }
     started = time.perf_counter()
     try:
@@ -163,6 +166,15 @@ def _with_samples(pipe: Pipeline, samples: int) -> Pipeline:
         for s in pipe.stages
     ]
     return rewritten
+
+
+def _gold_text(task: Task, gold: Any) -> str | None:
+    # Clipped like trace texts: a 20-disk Hanoi gold is a million moves.
+    try:
+        text = task.gold_text(gold)
+    except Exception:  # a plug-in's override failing costs the report its gold text only
+        return None
+    return clip(text, GOLD_TEXT_CHARS) if isinstance(text, str) else None
 
 
 def _jsonable(value: Any) -> Any:

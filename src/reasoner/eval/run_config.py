@@ -17,6 +17,7 @@ from typing import Any
 
 from reasoner.errors import ReasonerError
 from reasoner.eval.store import atomic_write_text
+from reasoner.types import RowError
 
 CONFIG = "config.json"
 #: The fields that decide which cells a run has; a resumed run must match them.
@@ -35,8 +36,12 @@ def build_config(
     seed: int,
     samples: int | None,
     program_timeout: float,
+    skipped_rows: dict[str, list[RowError]] | None = None,
 ) -> dict[str, Any]:
     """The configuration record of a run that starts now.
+
+    Args:
+        skipped_rows: per task spec, the bad rows of its data file that the run skips.
 
     Returns:
         A JSON-ready dict: the run's arguments, the model's description, package versions,
@@ -52,6 +57,9 @@ def build_config(
         "seed": seed,
         "samples": samples,
         "program_timeout": program_timeout,
+        "skipped_rows": {
+            spec: [row.model_dump() for row in rows] for spec, rows in (skipped_rows or {}).items()
+        },
         "versions": {"python": platform.python_version(), **_versions()},
         "git_commit": _git_commit(),
         "machine": {
@@ -95,6 +103,8 @@ def reconcile(folder: Path, config: dict[str, Any]) -> dict[str, Any]:
                 f"run's is {config[key]!r}; use another --out, or resume with the same arguments"
             )
     existing.setdefault("resumed_at", []).append(config["started_at"])
+    # The data files are read again on resume: record what this run skips.
+    existing["skipped_rows"] = config.get("skipped_rows", {})
     atomic_write_text(path, json.dumps(existing, indent=2) + "\n")
     return existing
 

@@ -27,6 +27,7 @@ from reasoner.eval.metrics import Summary, summarize
 from reasoner.eval.progress import RunProgress
 from reasoner.eval.reports import report, write_reports
 from reasoner.eval.run_config import build_config, reconcile
+from reasoner.eval.skipped_rows import collect, notice, strict_error
 from reasoner.eval.store import CellKey, ResultStore, cell_key
 from reasoner.loading import DEFAULT_MODEL, load_model, load_task
 from reasoner.models.base import Model
@@ -52,6 +53,7 @@ async def aevaluate(
     progress: bool = True,
     program_timeout: float = 5.0,
     plots: bool = True,
+    strict: bool = False,
 ) -> Summary:
     """Async `evaluate`; see `evaluate`."""
     if concurrency < 1:
@@ -59,6 +61,9 @@ async def aevaluate(
     if limit is not None and limit < 1:
         raise ReasonerError(f"limit must be at least 1 (or None for all), got {limit}")
     task_objs = _unique("task", [(task_spec(t), load_task(t)) for t in tasks])
+    skipped = collect(task_objs)
+    if strict and skipped:
+        raise strict_error(skipped)
     pipes = _unique("pipeline", [prepare_pipeline(p, samples) for p in pipelines])
     model_obj = load_model(model)
     cells = list(plan_cells(task_objs, pipes, limit))
@@ -73,7 +78,10 @@ async def aevaluate(
         seed=seed,
         samples=samples,
         program_timeout=program_timeout,
+        skipped_rows=skipped,
     )
+    if progress:
+        _print_notice(notice(skipped))
     store = ResultStore(out) if out is not None else None
     with store.locked() if store is not None else contextlib.nullcontext():
         done: dict[CellKey, Result] = {}
@@ -126,6 +134,7 @@ def evaluate(
     progress: bool = True,
     program_timeout: float = 5.0,
     plots: bool = True,
+    strict: bool = False,
 ) -> Summary:
     """Run every pipeline on every problem of every task and score the answers against gold.
 
@@ -150,9 +159,16 @@ def evaluate(
         program_timeout: seconds a generated program may run.
         plots: with `out`, draw the PNG plots and report.html at the end (summary.json is
             always written); `report(out)` draws them later.
+        strict: refuse to run when a task's data file has bad rows. Without it the bad
+            rows are skipped and each is named (file, line, what is wrong) in
+            `Summary.skipped_rows`, config.json, summary.json, report.html and the table.
 
     Returns:
-        The Summary: rows per (task, pipeline), rows per difficulty level, the config.
+        The Summary: rows per (task, pipeline), rows per difficulty level, the config,
+        the skipped rows.
+
+    Raises:
+        TaskFileError: with `strict`, a task's data file has a bad row.
     """
     return asyncio.run(
         aevaluate(
@@ -168,6 +184,7 @@ def evaluate(
             progress=progress,
             program_timeout=program_timeout,
             plots=plots,
+            strict=strict,
         )
     )
 
@@ -203,6 +220,16 @@ def _record(
         store.append(result)
     done[cell_key(result)] = result
     bar.advance(result)
+
+
+def _print_notice(lines: list[str]) -> None:
+    if lines:
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console(stderr=True, soft_wrap=True)
+        for line in lines:
+            console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False)
 
 
 def _unique(what: str, items: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
