@@ -17,10 +17,15 @@ def task_label(spec: str) -> str:
 
 
 def input_notes(summary: Summary) -> list[str]:
-    """One sentence per task whose PAL programs were handed variables: it changes what the
-    score measures, so every report says so."""
-    return [
+    """One sentence per task whose PAL programs were handed variables, and one per task whose
+    programs were handed nothing: it changes what the score measures, so every report says so."""
+    given = [
         f"{task_label(task)}: programs were given {', '.join(names)} as predefined variables, "
         "so PAL scores measure the program's logic, not the model's copying of them."
         for task, names in summary.program_inputs.items()
+    ]
+    return given + [
+        f"{task_label(task)}: programs were handed nothing: they read the question, so PAL "
+        "scores include the model's reading and copying of it."
+        for task in summary.handed_nothing
     ]

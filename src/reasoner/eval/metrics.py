@@ -101,6 +101,9 @@ class Summary(BaseModel):
     #: Per task, the variables its PAL programs were handed (e.g. FEN, PGN): with them a PAL
     #: score measures the program's logic, not the model's copying of the payload.
     program_inputs: dict[str, list[str]] = Field(default_factory=dict)
+    #: Tasks whose PAL programs ran and were handed no variable at all (e.g. Hanoi with
+    #: `inputs=none`): their programs had to read everything from the question.
+    handed_nothing: list[str] = Field(default_factory=list)
     #: Per task, the rows of its data file that were skipped as bad (file, line, what is
     #: wrong), from config.json: a report never drops a row without naming it.
     skipped_rows: dict[str, list[RowError]] = Field(default_factory=dict)
@@ -238,6 +241,7 @@ def summarize(
         by_difficulty=by_difficulty,
         config=config or {},
         program_inputs=program_inputs(results),
+        handed_nothing=handed_nothing(results),
         skipped_rows=(config or {}).get("skipped_rows", {}),
     )
 
@@ -269,6 +273,17 @@ def program_inputs(results: Sequence[Result]) -> dict[str, list[str]]:
             if names:
                 found.setdefault(result.task, set()).update(str(n) for n in names)
     return {task: sorted(names) for task, names in found.items()}
+
+
+def handed_nothing(results: Sequence[Result]) -> list[str]:
+    """Tasks that ran programs, none of which was handed a variable (from the traces)."""
+    ran: dict[str, bool] = {}
+    for result in results:
+        for event in result.trace:
+            if event.kind == "program":
+                handed = bool(event.data.get("inputs"))
+                ran[result.task] = ran.get(result.task, False) or handed
+    return [task for task, handed in ran.items() if not handed]
 
 
 def difficulty_levels(

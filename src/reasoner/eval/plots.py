@@ -15,6 +15,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from reasoner.eval.collapse_plot import COLLAPSE_PNG, collapse_plot
 from reasoner.eval.metrics import DifficultyRow, Summary, SummaryRow, level_sort_key
 
 PLOTS = ("accuracy_vs_difficulty.png", "accuracy_vs_cost.png", "abstention_vs_error.png")
@@ -22,20 +23,24 @@ _MARKERS = "osD^v<>Pp*Xh"
 
 
 def draw_plots(summary: Summary) -> dict[str, bytes]:
-    """All three plots of a summary.
+    """All three plots of a summary, and the collapse plot when a task has a size axis.
 
     Args:
         summary: the run's summary.
 
     Returns:
-        PNG bytes by file name (see `PLOTS`).
+        PNG bytes by file name (`PLOTS`, and `COLLAPSE_PNG` for Hanoi runs).
     """
     styles = _styles(_pipelines(summary))
-    return {
+    drawn = {
         "accuracy_vs_difficulty.png": accuracy_vs_difficulty(summary, styles),
         "accuracy_vs_cost.png": accuracy_vs_cost(summary, styles),
         "abstention_vs_error.png": abstention_vs_error(summary, styles),
     }
+    collapse = collapse_plot(summary, styles)  # only for runs with a size axis (Hanoi)
+    if collapse is not None:
+        drawn[COLLAPSE_PNG] = collapse
+    return drawn
 
 
 def accuracy_vs_difficulty(summary: Summary, styles: dict[str, dict[str, Any]]) -> bytes:
