@@ -235,6 +235,18 @@ def eval_command(
             "skipped row is listed in the terminal, summary.json and report.html)."
         ),
     ] = False,
+    calibrate_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--calibrate-on",
+            help="Task spec of a calibration split (repeatable): the pipelines run there "
+            "first and a calibration of their confidence is fitted per pipeline; abstain(t) "
+            "then compares P(correct) with t.",
+        ),
+    ] = None,
+    calibration_method: Annotated[
+        str, typer.Option(help="How --calibrate-on fits: isotonic or logistic (Platt).")
+    ] = "isotonic",
 ) -> None:
     """Run every pipeline on every problem; write results, summary, plots and report to --out."""
     from reasoner.eval import evaluate, print_summary
@@ -250,9 +262,33 @@ def eval_command(
         samples=samples,
         progress=progress,
         strict=strict,
+        calibrate_on=calibrate_on or (),
+        calibration_method=calibration_method,
     )
     if not progress:  # with progress on, the runner prints the table itself
         print_summary(summary, console)
+
+
+@app.command()
+def calibrate(
+    run_dir: Annotated[Path, typer.Argument(help="An eval output folder on development tasks.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Calibration file to write.")],
+    pipeline: Annotated[
+        str | None, typer.Option(help="Which pipeline of the run (when it ran several).")
+    ] = None,
+    method: Annotated[str, typer.Option(help="isotonic or logistic (Platt).")] = "isotonic",
+) -> None:
+    """Fit a confidence calibration from a finished run; use it with abstain(calibration=FILE)."""
+    from reasoner.eval.calibration import fit_from_run
+
+    fitted = fit_from_run(run_dir, pipeline=pipeline, method=method)
+    fitted.save(output)
+    console.print(
+        f"fitted {fitted.method} calibration of '{fitted.pipeline}' on {fitted.n} results "
+        f"(accuracy {fitted.accuracy:.0%}; signals {', '.join(fitted.features) or 'none'}) "
+        f"-> {output}",
+        highlight=False,
+    )
 
 
 @app.command()

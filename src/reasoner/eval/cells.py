@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
+from reasoner.calibration import Calibration
 from reasoner.errors import ReasonerError
 from reasoner.eval.store import CellKey
 from reasoner.models.base import Model
@@ -39,6 +40,8 @@ class Cell:
     example: Example
     pipeline_spec: str
     pipeline: Pipeline
+    #: P(correct) from signals, fitted on a calibration split (--calibrate-on), or None.
+    calibration: Calibration | None = None
 
     @property
     def key(self) -> CellKey:
@@ -78,6 +81,7 @@ async def run_cell(
             task=cell.task,
             run_program=run_program,
             program_timeout=program_timeout,
+            calibration=cell.calibration,
         )
     except Exception as exc:
         return Result(
@@ -90,6 +94,7 @@ async def run_cell(
         )
     error = answer.error
     correct, details = False, {}
+    candidate_correct: bool | None = None
     try:
         value = cell.task.parse(answer.value) if answer.value is not None else None
         if value is not None:
@@ -97,8 +102,9 @@ async def run_cell(
                 not answer.abstained and not error and bool(cell.task.score(cell.example, value))
             )
             details = _jsonable(cell.task.details(problem, value))
+        candidate_correct = _candidate_correct(cell, answer.value, answer.withheld, error)
     except Exception as exc:
-        correct = False
+        correct, candidate_correct = False, None
         error = f"scoring failed in task '{cell.task_spec}': {type(exc).__name__}: {exc}"
     return Result(
         **base,
@@ -112,7 +118,21 @@ async def run_cell(
         attempts=answer.attempts,
         details=details,
         error=error,
+        signals=answer.signals,
+        candidate_correct=candidate_correct,
     )
+
+
+def _candidate_correct(
+    cell: Cell, value: str | None, withheld: str | None, error: str | None
+) -> bool:
+    # Scored after the pipeline has finished, like `correct`: an abstention's held-back
+    # candidate is graded only so reports can show what abstaining saved or cost.
+    shown = value if value is not None else withheld
+    if error or shown is None:
+        return False
+    parsed = cell.task.parse(shown)
+    return parsed is not None and bool(cell.task.score(cell.example, parsed))
 
 
 def plan_cells(

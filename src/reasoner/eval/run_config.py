@@ -21,7 +21,7 @@ from reasoner.types import RowError
 
 CONFIG = "config.json"
 #: The fields that decide which cells a run has; a resumed run must match them.
-IDENTITY = ("model", "tasks", "pipelines", "limit")
+IDENTITY = ("model", "tasks", "pipelines", "limit", "calibrate_on")
 _PACKAGES = ("reasoner", "torch", "transformers", "langgraph", "pydantic")
 
 

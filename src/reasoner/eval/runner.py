@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from reasoner.errors import ReasonerError
+from reasoner.eval.calibrate_run import calibration_record, fit_calibrations
 from reasoner.eval.cells import (
     Cell,
     execution_order,
@@ -54,8 +56,56 @@ async def aevaluate(
     program_timeout: float = 5.0,
     plots: bool = True,
     strict: bool = False,
+    calibrate_on: Sequence[str | Task] = (),
+    calibration_method: str = "isotonic",
 ) -> Summary:
     """Async `evaluate`; see `evaluate`."""
+    summary, _ = await _aevaluate(
+        tasks,
+        pipelines,
+        model,
+        out=out,
+        limit=limit,
+        concurrency=concurrency,
+        seed=seed,
+        samples=samples,
+        run_program=run_program,
+        progress=progress,
+        program_timeout=program_timeout,
+        plots=plots,
+        strict=strict,
+        calibrate_on=calibrate_on,
+        calibration_method=calibration_method,
+    )
+    return summary
+
+
+async def aevaluate_results(
+    tasks: Sequence[str | Task], pipelines: Sequence[str | Pipeline], model: str | Model, **kw: Any
+) -> list[Result]:
+    """`aevaluate`, returning the results (in canonical order) instead of the summary."""
+    _, results = await _aevaluate(tasks, pipelines, model, **kw)
+    return results
+
+
+async def _aevaluate(
+    tasks: Sequence[str | Task],
+    pipelines: Sequence[str | Pipeline],
+    model: str | Model = DEFAULT_MODEL,
+    *,
+    out: str | Path | None = None,
+    limit: int | None = None,
+    concurrency: int = 8,
+    seed: int = 0,
+    samples: int | None = None,
+    run_program: ProgramRunner | None = None,
+    progress: bool = True,
+    program_timeout: float = 5.0,
+    plots: bool = True,
+    strict: bool = False,
+    calibrate_on: Sequence[str | Task] = (),
+    calibration_method: str = "isotonic",
+) -> tuple[Summary, list[Result]]:
     if concurrency < 1:
         raise ReasonerError(f"concurrency must be at least 1, got {concurrency}")
     if limit is not None and limit < 1:
@@ -80,6 +130,23 @@ async def aevaluate(
         program_timeout=program_timeout,
         skipped_rows=skipped,
     )
+    if calibrate_on:
+        calibrations = await fit_calibrations(
+            calibrate_on,
+            [spec for spec, _ in pipes],
+            model_obj,
+            out=Path(out) if out is not None else None,
+            limit=limit,
+            concurrency=concurrency,
+            seed=seed,
+            run_program=run_program,
+            progress=progress,
+            program_timeout=program_timeout,
+            method=calibration_method,
+        )
+        cells = [replace(c, calibration=calibrations[c.pipeline_spec]) for c in cells]
+        config["calibrate_on"] = [task_spec(t) for t in calibrate_on]
+        config["calibration"] = calibration_record(calibrations)
     if progress:
         _print_notice(notice(skipped))
     store = ResultStore(out) if out is not None else None
@@ -117,7 +184,7 @@ async def aevaluate(
         from reasoner.eval.table import print_summary
 
         print_summary(summary)
-    return summary
+    return summary, ordered
 
 
 def evaluate(
@@ -135,6 +202,8 @@ def evaluate(
     program_timeout: float = 5.0,
     plots: bool = True,
     strict: bool = False,
+    calibrate_on: Sequence[str | Task] = (),
+    calibration_method: str = "isotonic",
 ) -> Summary:
     """Run every pipeline on every problem of every task and score the answers against gold.
 
@@ -162,6 +231,11 @@ def evaluate(
         strict: refuse to run when a task's data file has bad rows. Without it the bad
             rows are skipped and each is named (file, line, what is wrong) in
             `Summary.skipped_rows`, config.json, summary.json, report.html and the table.
+        calibrate_on: task specs of a calibration split (e.g. a development file): the
+            pipelines run there first (in `out/calibration/`), a calibration per pipeline is
+            fitted on those results and stored in config.json, and in this run confidence is
+            P(correct) from it, which `abstain(t)` compares with t (docs/abstention.md).
+        calibration_method: "isotonic" (default) or "logistic" (Platt).
 
     Returns:
         The Summary: rows per (task, pipeline), rows per difficulty level, the config,
@@ -185,6 +259,8 @@ def evaluate(
             program_timeout=program_timeout,
             plots=plots,
             strict=strict,
+            calibrate_on=calibrate_on,
+            calibration_method=calibration_method,
         )
     )
 
