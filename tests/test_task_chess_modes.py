@@ -107,7 +107,8 @@ def test_engine_check_passes_the_winning_fork_and_fails_a_blunder() -> None:
     # Ne3 lets Black keep the rook: far worse than winning it.
     bad = task.check(problem, ("Ne3",))
     assert bad.failed, bad.evidence
-    assert "Nc7+" in bad.evidence  # names the better move, evidence a repair can use
+    assert "loses a winning chance" in bad.evidence
+    assert "Nc7" not in bad.evidence  # never hands the engine's move to a repair prompt
 
 
 @needs_engine

@@ -97,8 +97,9 @@ def judge_move(board: pychess.Board, move: pychess.Move) -> EngineJudgement:
     except (pyengine.EngineError, OSError, TimeoutError) as exc:
         return EngineJudgement("unknown", f"the chess engine failed ({exc}); {san} not judged")
     loss = winning_chance(best_cp) - winning_chance(move_cp)
-    best_san = board.san(best_move)
-    scores = f"{_show(move_cp)} against {_show(best_cp)} for the engine's {best_san}"
+    # The best move is not named: a repair prompt would hand it to the model, and the score
+    # would then measure the engine, not the pipeline.
+    scores = f"{_show(move_cp)} against {_show(best_cp)} for the engine's best move"
     if move == best_move or loss < PASS_BELOW:
         same = "is the engine's best move" if move == best_move else "is as good as best"
         return EngineJudgement("passed", f"{san} {same} ({scores}; {_limit()})")
