@@ -13,6 +13,7 @@ from reasoner.calibration import Calibration, load_calibration
 from reasoner.errors import ReasonerError
 from reasoner.eval import evaluate
 from reasoner.eval.calibration import fit_calibration, fit_from_run
+from reasoner.eval.markdown import markdown_table
 from reasoner.models.scripted import ScriptedModel
 from reasoner.types import Result
 
@@ -149,6 +150,12 @@ def test_calibrate_on_fits_on_the_calibration_split_only_and_stores_it(tmp_path)
         assert r["candidate_correct"] is not None
     row = summary.rows[0]
     assert row.ece is not None and row.aurc is not None and len(row.score_sweep) == 20
+    for plot in ("risk_coverage.png", "score_sweep.png", "reliability.png"):
+        assert (out / plot).read_bytes().startswith(b"\x89PNG")
+    page = (out / "report.html").read_text()
+    assert "Knowing when not to answer" in page and "fitted per pipeline on toy only" in page
+    table = markdown_table(summary)
+    assert "| AURC | ECE |" in table and "fitted per pipeline on toy only" in table
 
 
 def test_a_resumed_calibrated_run_keeps_its_stored_calibration(tmp_path):

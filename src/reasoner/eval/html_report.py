@@ -8,6 +8,7 @@ import json
 from collections.abc import Collection, Sequence
 from html import escape
 
+from reasoner.eval.confidence_table import confidence_html
 from reasoner.eval.labels import input_notes, task_label
 from reasoner.eval.metrics import THRESHOLDS, DifficultyRow, Summary, outcome
 from reasoner.types import Result, TraceEvent
@@ -76,6 +77,7 @@ def render_html(summary: Summary, results: Sequence[Result], plots: dict[str, by
         "&minus;t/(1&minus;t), averaged over problems (a missing answer or a failed run "
         "counts as wrong). Cost columns are means per problem.</p>",
         *(f"<p class='meta'><b>Program inputs.</b> {escape(n)}</p>" for n in input_notes(summary)),
+        confidence_html(summary),
         "<h2 id='difficulty'>By difficulty</h2>",
         _difficulty_tables(summary),
         "<h2 id='plots'>Plots</h2>",

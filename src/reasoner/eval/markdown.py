@@ -6,6 +6,7 @@ the run's and nothing else.
 
 from __future__ import annotations
 
+from reasoner.eval.confidence_table import confidence_markdown
 from reasoner.eval.labels import input_notes, task_label
 from reasoner.eval.metrics import Summary, SummaryRow
 
@@ -60,4 +61,6 @@ def markdown_table(summary: Summary) -> str:
         previous = row.task
         lines.append(_line(row, task))
     notes = [f"- {note}" for note in input_notes(summary)]
-    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+    table = "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+    confidence = confidence_markdown(summary)
+    return table + ("\n" + confidence if confidence else "")

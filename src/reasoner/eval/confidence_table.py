@@ -1,0 +1,92 @@
+"""The confidence section of the reports: how well each pipeline knows when it is right.
+
+Per (task, pipeline): S(t) at the three reported thresholds, AURC, ECE, the mean confidence,
+and, for a calibrated run, which split set the calibration. Rendered as Markdown (for
+`reasoner report --markdown`) and as HTML (for report.html).
+"""
+
+from __future__ import annotations
+
+import html
+
+from reasoner.eval.labels import task_label
+from reasoner.eval.metrics import Summary, SummaryRow
+
+HEADER = (
+    "| task | pipeline | S t=0.5 | S t=0.75 | S t=0.9 | AURC | ECE | mean confidence "
+    "| candidates right |"
+)
+COLUMNS = HEADER.count(" | ") + 1
+
+
+def _cells(row: SummaryRow) -> list[str]:
+    right = sum(p.selective_accuracy for p in row.risk_coverage[-1:]) if row.risk_coverage else 0
+    return [
+        f"{row.score_t['0.5']:+.2f}",
+        f"{row.score_t['0.75']:+.2f}",
+        f"{row.score_t['0.9']:+.2f}",
+        "-" if row.aurc is None else f"{row.aurc:.3f}",
+        "-" if row.ece is None else f"{row.ece:.3f}",
+        "-" if row.mean_confidence is None else f"{row.mean_confidence:.2f}",
+        f"{right:.0%}",
+    ]
+
+
+def calibration_note(summary: Summary) -> str | None:
+    """Which split set the run's calibration, in one sentence; None for an uncalibrated run."""
+    split = summary.config.get("calibrate_on")
+    if not split:
+        return None
+    stored = summary.config.get("calibration") or {}
+    methods = sorted({c.get("method", "?") for c in stored.values()})
+    return (
+        f"Confidence is P(correct) from a {'/'.join(methods)} calibration fitted per pipeline "
+        f"on {', '.join(split)} only (never on the scored items); abstain(t) answers when "
+        "it reaches t."
+    )
+
+
+def confidence_markdown(summary: Summary) -> str:
+    """The confidence table in Markdown (empty when no row has confidences)."""
+    rows = [r for r in summary.rows if r.risk_coverage]
+    if not rows:
+        return ""
+    lines = [HEADER, "|" + "---|" * COLUMNS]
+    previous = None
+    for row in rows:
+        task = f"`{task_label(row.task)}`" if row.task != previous else ""
+        previous = row.task
+        pipeline = f"`{row.pipeline.replace('|', chr(92) + '|')}`"
+        lines.append("| " + " | ".join([task, pipeline, *_cells(row)]) + " |")
+    note = calibration_note(summary)
+    legend = (
+        "S t: the confidence-target score (correct +1, abstained 0, wrong -t/(1-t)); AURC: "
+        "area under the risk-coverage curve (lower is better); ECE: expected calibration "
+        "error over 10 bins; candidates right: share of candidates that were right, "
+        "abstained ones included."
+    )
+    return "\n".join(lines + ["", legend] + ([note] if note else [])) + "\n"
+
+
+def confidence_html(summary: Summary) -> str:
+    """The confidence table as an HTML section (empty when no row has confidences)."""
+    rows = [r for r in summary.rows if r.risk_coverage]
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(h.strip())}</th>" for h in HEADER.strip("|").split("|"))
+    body = "".join(
+        "<tr>"
+        + f"<td title='{html.escape(r.task)}'>{html.escape(task_label(r.task))}</td>"
+        + f"<td><code>{html.escape(r.pipeline)}</code></td>"
+        + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(r))
+        + "</tr>"
+        for r in rows
+    )
+    note = calibration_note(summary)
+    note_html = f"<p>{html.escape(note)}</p>" if note else ""
+    return (
+        "<h2>Knowing when not to answer</h2>"
+        "<p>AURC: area under the risk-coverage curve (lower is better). ECE: expected "
+        "calibration error. Both use every candidate, abstained ones included.</p>"
+        f"{note_html}<table><tr>{head}</tr>{body}</table>"
+    )
