@@ -80,4 +80,5 @@ def collapse_plot(summary: Summary, styles: dict[str, dict[str, Any]]) -> bytes 
         if len(levels) <= 16:
             ax.set_xticks(levels, [f"{v:g}" for v in levels])
         _accuracy_axes(ax, task, f"{axis} (N)")
+        ax.set_ylabel("accuracy / partial credit")
     return _finish(fig, styles, pipelines)
