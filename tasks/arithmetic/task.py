@@ -14,8 +14,9 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from reasoner.answers import evaluate_arithmetic, format_number, numbers_equal, parse_number
+from reasoner.constraints import number_constraint
 from reasoner.task import Task
-from reasoner.types import Example, PalExemplar, Problem, Verdict
+from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.arithmetic import prompts
 from reasoner_tasks.arithmetic.generator import random_expression
 
@@ -96,3 +97,7 @@ class ArithmeticTask(Task):
 
     def direct_exemplars(self) -> list[tuple[str, str]]:
         return prompts.direct_exemplars()
+
+    def answer_constraint(self, problem: Problem) -> AnswerConstraint | None:
+        """An integer or an exact fraction such as -7/3."""
+        return number_constraint(fraction=True)

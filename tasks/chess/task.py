@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from reasoner.errors import BadTaskSpec
 from reasoner.task import Task
-from reasoner.types import Example, PalExemplar, Problem, Verdict
+from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.chess import prompts
 from reasoner_tasks.chess.files import load_puzzles
 from reasoner_tasks.chess.generator import generate
@@ -91,6 +91,12 @@ class ChessTask(Task):
 
     def direct_exemplars(self) -> list[tuple[str, str]]:
         return prompts.direct_exemplars(self.style)
+
+    def answer_constraint(self, problem: Problem) -> AnswerConstraint | None:
+        """A legal move in SAN (then SAN tokens for the rest of a longer line; `constraint`)."""
+        from reasoner_tasks.chess.constraint import answer_constraint
+
+        return answer_constraint(problem.payload)
 
     def details(self, problem: Problem, value: Any) -> dict[str, Any]:
         """{"legal", "mate", "illegal_reason", "moves_given"} for the answer's first move."""

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from reasoner.answers import format_number, numbers_equal, parse_number
+from reasoner.constraints import number_constraint
 from reasoner.task import Task
-from reasoner.types import Example, PalExemplar, Problem, Verdict
+from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.gsm8k import prompts
 from reasoner_tasks.gsm8k.loader import Row, load_rows
 
@@ -98,3 +99,7 @@ class Gsm8kTask(Task):
 
     def direct_exemplars(self) -> list[tuple[str, str]]:
         return prompts.direct_exemplars()
+
+    def answer_constraint(self, problem: Problem) -> AnswerConstraint | None:
+        """A plain number: digits, a sign, a decimal point; no units or commas."""
+        return number_constraint(decimal=True)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from reasoner.errors import BadTaskSpec
 from reasoner.task import Task
-from reasoner.types import Example, PalExemplar, Problem, Verdict
+from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.hanoi import prompts
 from reasoner_tasks.hanoi.parser import format_moves, parse_moves
 from reasoner_tasks.hanoi.simulator import Move, Outcome, optimal_moves, simulate
@@ -217,3 +217,9 @@ class HanoiTask(Task):
 
     def direct_exemplars(self) -> list[tuple[str, str]]:
         return prompts.direct_exemplars()
+
+    def answer_constraint(self, problem: Problem) -> AnswerConstraint | None:
+        """Lines `Move disk D from X to Y` with this tower's disks and pegs (`constraint`)."""
+        from reasoner_tasks.hanoi.constraint import answer_constraint
+
+        return answer_constraint(problem.payload)

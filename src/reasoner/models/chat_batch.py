@@ -2,7 +2,8 @@
 
 Rows that share sampling settings share one `generate`; each row keeps its own stop strings,
 token budget and log-probability, tracked by a stopping criterion, so batching never changes
-what a row returns (greedy text is identical to decoding it alone).
+what a row returns (greedy text is identical to decoding it alone). A row may carry an answer
+constraint, enforced by masking that row's logits only (`constrained_logits.py`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import torch
 from transformers import LogitsProcessor, StoppingCriteria
 
 from reasoner.models.base import truncate_at_stop
+from reasoner.models.constrained_logits import ConstrainRows, ConstraintCompiler
 from reasoner.models.prefix_cache import PrefixCache
-from reasoner.types import Completion, Generation, GenerationRequest
+from reasoner.types import AnswerConstraint, Completion, Generation, GenerationRequest
 
 
 @dataclass
@@ -27,6 +29,7 @@ class _Row:
     stop: tuple[str, ...]
     ids: list[int] = field(default_factory=list)
     shared: int = 0  # leading tokens served from the prefix cache
+    constraint: AnswerConstraint | None = None
     done_at: int | None = None  # generated tokens kept (stop token included)
     logprob: float = 0.0
     reason: str = "length"
@@ -118,6 +121,7 @@ class BatchRunner:
         turn_start = tokenizer.convert_tokens_to_ids("<|im_start|>")
         boundary = turn_start if isinstance(turn_start, int) and turn_start >= 0 else None
         self.prefix_cache = PrefixCache(model, boundary if prefix_caching else None)
+        self.constraints = ConstraintCompiler(tokenizer, self.eos_ids)
 
     def prompt_text(self, request: GenerationRequest) -> str:
         messages = [m.model_dump() for m in request.messages]
@@ -154,6 +158,7 @@ class BatchRunner:
             shared = len(key[4])
             for _ in range(request.n):
                 row = _Row(index, prompt, request.max_tokens, tuple(request.stop), ids, shared)
+                row.constraint = request.constraint
                 groups.setdefault(key, []).append(row)
         completions: list[list[Completion]] = [[] for _ in requests]
         tokens_in = [len(ids) for ids in encoded]
@@ -179,12 +184,24 @@ class BatchRunner:
             if seed is not None:
                 torch.manual_seed(seed)
         extra = {"cache": cache} if cache is not None else {}
+        processors: list[LogitsProcessor] = [_RecordLogprobs(tracker)]
+        if any(r.constraint is not None for r in rows):
+            # After the recorder: a constrained row's logprob is the model's own belief in
+            # its text, not renormalised over the allowed tokens.
+            matchers = [
+                self.constraints.matcher(r.constraint) if r.constraint else None for r in rows
+            ]
+            eos = self.tokenizer.eos_token_id
+            eos_id = eos if eos in self.eos_ids else min(self.eos_ids)
+            processors.append(
+                ConstrainRows(matchers, lambda i: rows[i].done_at is not None, eos_id)
+            )
         output = self.model.generate(
             input_ids=input_ids,
             attention_mask=attention_mask,
             **extra,
             max_new_tokens=max(r.max_tokens for r in rows),
-            logits_processor=[_RecordLogprobs(tracker)],
+            logits_processor=processors,
             stopping_criteria=[_PerRowStop(tracker)],
             pad_token_id=self.tokenizer.pad_token_id,
             **options,

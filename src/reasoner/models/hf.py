@@ -8,6 +8,7 @@ switches are set before transformers is imported for the embedded model.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from pathlib import Path
@@ -53,7 +54,20 @@ class HFModel(Model):
         )
 
     async def generate(self, requests: Any) -> list[Generation]:
-        return await self.batcher.submit(list(requests))
+        requests = list(requests)
+        # Keyed by JSON: a constraint with `choices` (a list) does not hash.
+        constraints = {
+            r.constraint.model_dump_json(): r.constraint
+            for r in requests
+            if r.constraint is not None
+        }
+        if constraints:
+            # Compile here, so that a bad constraint fails its own caller, not the whole batch
+            # it would have joined (the worker compiles again, from a cache).
+            await asyncio.to_thread(
+                lambda: [self.runner.constraints.matcher(c) for c in constraints.values()]
+            )
+        return await self.batcher.submit(requests)
 
     def generate_now(self, requests: list[GenerationRequest]) -> list[Generation]:
         """Decode exactly these requests as one batch, bypassing the dynamic batcher."""

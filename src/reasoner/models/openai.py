@@ -25,6 +25,12 @@ from pydantic import ValidationError
 
 from reasoner.errors import ModelError, ModelNotFound
 from reasoner.models.base import Model
+from reasoner.models.openai_constraints import (
+    SPEC_VALUES,
+    check_obeyed,
+    constraint_fields,
+    detect_kind,
+)
 from reasoner.models.openai_server import api_key_from_env, auth_error, probe
 from reasoner.models.openai_wire import ChatResponse, Usage, completions_of, retry_after, snippet
 from reasoner.types import Generation, GenerationRequest
@@ -99,6 +105,7 @@ class OpenAIModel(Model):
         max_backoff_s: float = 30.0,
         max_retry_after_s: float = 60.0,
         logprobs: bool = True,
+        constraints: str = "auto",
         spec: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -124,6 +131,14 @@ class OpenAIModel(Model):
         self.backoff_s, self.max_backoff_s = backoff_s, max_backoff_s
         self.max_retry_after_s = max_retry_after_s
         self.logprobs = logprobs
+        if constraints not in SPEC_VALUES:
+            raise ModelError(
+                f"openai model {self.base_url}: constraints={constraints!r}; use one of "
+                + ", ".join(SPEC_VALUES)
+            )
+        # Which constraint fields the server reads: "auto" asks GET /models at first need.
+        self._constraint_kind: str | None = None if constraints == "auto" else constraints
+        self._constraint_kind_known = constraints != "auto"
         self.spec = spec or f"openai:{self.base_url}#{model}"
         self._state: _LoopState | None = None
         # Learned from replies: None until a request with n > 1 shows whether `n` is honoured.
@@ -176,6 +191,9 @@ class OpenAIModel(Model):
 
     async def _generate_one(self, request: GenerationRequest) -> Generation:
         start, n = time.perf_counter(), request.n
+        if request.constraint is not None and not self._constraint_kind_known:
+            self._constraint_kind = await detect_kind(self._loop_state().client)
+            self._constraint_kind_known = True
 
         def one_by_one(first: int) -> list[Coroutine[Any, Any, ChatResponse]]:
             # A seeded server gives the same sample for the same seed: shift it per request.
@@ -190,6 +208,8 @@ class OpenAIModel(Model):
                 self._server_honours_n = got >= n
             bodies += await _all_or_cancel(one_by_one(got))
         completions = [c for body in bodies for c in completions_of(body, request.stop)]
+        if request.constraint is not None:
+            check_obeyed(request.constraint, completions, self.base_url)
         return Generation(
             completions=completions[:n],
             tokens_in=(bodies[0].usage or Usage()).prompt_tokens,
@@ -230,6 +250,8 @@ class OpenAIModel(Model):
             payload["seed"] = seed
         if self.logprobs:
             payload["logprobs"] = True
+        if request.constraint is not None:
+            payload |= constraint_fields(request.constraint, self._constraint_kind, self.base_url)
         return payload
 
     async def _post_with_retries(self, payload: dict[str, Any]) -> ChatResponse:
@@ -301,14 +323,22 @@ class OpenAIModel(Model):
             ) from None
 
 
-_OPTIONS = {"concurrency": int, "timeout": float, "retries": int, "logprobs": bool}
+_OPTIONS = {
+    "concurrency": int,
+    "timeout": float,
+    "retries": int,
+    "logprobs": bool,
+    "constraints": str,
+}
 
 
 def from_spec(rest: str) -> OpenAIModel:
     """`openai:<base_url>#<model>`: any OpenAI-compatible server (vLLM, llama.cpp, Ollama, ...).
 
     Options go in the URL's query: `openai:http://127.0.0.1:8000/v1?concurrency=32&timeout=60
-    &retries=2&logprobs=false#my-model`. Without `#<model>`, the server's only model is used.
+    &retries=2&logprobs=false#my-model`; `constraints=llamacpp|vllm|none` says which answer
+    constraint fields the server reads (default: from its `GET /models`). Without `#<model>`,
+    the server's only model is used.
     The server is probed (`GET /models`, a few seconds at most) so that a wrong URL fails here.
 
     Args:
@@ -360,6 +390,7 @@ def from_spec(rest: str) -> OpenAIModel:
         timeout_s=options.get("timeout"),
         max_retries=options.get("retries"),
         logprobs=options.get("logprobs", True),
+        constraints=options.get("constraints", "auto"),
         spec=f"openai:{rest}",
     )
 

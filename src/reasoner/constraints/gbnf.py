@@ -1,0 +1,150 @@
+r"""AnswerConstraint -> GBNF, the grammar language of llama.cpp (`grammar` request field).
+
+Hand-written because no maintained library writes GBNF from a regex: llama.cpp converts
+JSON schemas (whose `pattern` strings come out quoted, as JSON strings), and llguidance reads
+GBNF but writes its own Lark dialect. The regex is read with Python's own parser (`re._parser`,
+so what we convert is exactly what `re` means), and only a plain subset is converted: literals,
+character classes, `.`, groups, alternation, and greedy or lazy repetition (laziness does not
+change the set of matched strings, which is all a grammar describes); `\d`, `\w`, `\s`
+become their ASCII classes (Python's are Unicode-wide). Anything else
+(look-around, back-references, anchors inside the pattern, flags) is a `ConstraintError`
+naming the construct, never a silently different grammar.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from reasoner.constraints import ConstraintError
+from reasoner.types import AnswerConstraint
+
+try:  # Python 3.11+
+    from re import _constants as sre  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as sre  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
+_CATEGORIES = {
+    sre.CATEGORY_DIGIT: "0-9",
+    sre.CATEGORY_SPACE: " \\t\\n\\r\\f\\v",
+    sre.CATEGORY_WORD: "a-zA-Z0-9_",
+}
+_NOT_CATEGORIES = {
+    sre.CATEGORY_NOT_DIGIT: "0-9",
+    sre.CATEGORY_NOT_SPACE: " \\t\\n\\r\\f\\v",
+    sre.CATEGORY_NOT_WORD: "a-zA-Z0-9_",
+}
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\f": "\\f", "\v": "\\v"}
+
+
+def to_gbnf(constraint: AnswerConstraint) -> str:
+    """The GBNF grammar whose `root` accepts exactly what `constraint` allows.
+
+    Args:
+        constraint: choices (any text) or a regex in the supported subset.
+
+    Returns:
+        The grammar text, one `root ::= ...` rule.
+
+    Raises:
+        ConstraintError: the regex does not parse or uses an unsupported construct.
+    """
+    if constraint.choices is not None:
+        return "root ::= " + " | ".join(_string(c) for c in constraint.choices) + "\n"
+    assert constraint.regex is not None
+    try:
+        tree = sre_parse.parse(constraint.regex)
+    except re.error as exc:
+        raise ConstraintError(f"regex {constraint.regex!r} does not parse: {exc}") from None
+    if tree.state.flags & ~(sre.SRE_FLAG_UNICODE):
+        raise ConstraintError(f"regex {constraint.regex!r}: inline flags are not supported")
+    items = list(tree)
+    # Whole-reply semantics already: anchors at the very ends add nothing.
+    if items and items[0] == (sre.AT, sre.AT_BEGINNING):
+        items = items[1:]
+    if items and items[-1][0] is sre.AT and items[-1][1] in (sre.AT_END, sre.AT_END_STRING):
+        items = items[:-1]
+    return "root ::= " + _sequence(items, constraint.regex) + "\n"
+
+
+def _string(text: str) -> str:
+    out = ['"']
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        else:
+            out.append(_ESCAPES.get(char, char))
+    out.append('"')
+    return "".join(out)
+
+
+def _class_char(code: int) -> str:
+    char = chr(code)
+    if char in "]\\-^[":
+        return "\\" + char
+    return _ESCAPES.get(char, char)
+
+
+def _sequence(items: list[tuple[Any, Any]], regex: str) -> str:
+    parts = [_node(op, arg, regex) for op, arg in items]
+    # Adjacent literals read better (and parse faster) as one string; only a literal's
+    # rendering starts with a quote (classes start with `[`, groups with `(`).
+    merged: list[str] = []
+    for part in parts:
+        if merged and part.startswith('"') and merged[-1].startswith('"'):
+            merged[-1] = merged[-1][:-1] + part[1:]
+        else:
+            merged.append(part)
+    return " ".join(merged) if merged else '""'
+
+
+def _node(op: Any, arg: Any, regex: str) -> str:
+    if op is sre.LITERAL:
+        return _string(chr(arg))
+    if op is sre.NOT_LITERAL:
+        return f"[^{_class_char(arg)}]"
+    if op is sre.ANY:
+        return "[^\\n]"  # Python's `.` without DOTALL
+    if op is sre.IN:
+        return _char_class(arg, regex)
+    if op is sre.BRANCH:
+        return "(" + " | ".join(_sequence(list(seq), regex) for seq in arg[1]) + ")"
+    if op is sre.SUBPATTERN:
+        _group, add_flags, del_flags, pattern = arg
+        if add_flags or del_flags:
+            raise ConstraintError(f"regex {regex!r}: group flags are not supported")
+        return "(" + _sequence(list(pattern), regex) + ")"
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+        low, high, pattern = arg
+        body = "(" + _sequence(list(pattern), regex) + ")"
+        if high is sre.MAXREPEAT:
+            return body + ("*" if low == 0 else "+" if low == 1 else f"{{{low},}}")
+        if (low, high) == (0, 1):
+            return body + "?"
+        return body + (f"{{{low}}}" if low == high else f"{{{low},{high}}}")
+    raise ConstraintError(
+        f"regex {regex!r}: {str(op).lower()} is not supported in a grammar; use literals, "
+        "classes, groups, | and repetition"
+    )
+
+
+def _char_class(items: list[tuple[Any, Any]], regex: str) -> str:
+    negated = bool(items) and items[0][0] is sre.NEGATE
+    body = []
+    for op, arg in items[1:] if negated else items:
+        if op is sre.LITERAL:
+            body.append(_class_char(arg))
+        elif op is sre.RANGE:
+            body.append(f"{_class_char(arg[0])}-{_class_char(arg[1])}")
+        elif op is sre.CATEGORY and arg in _CATEGORIES:
+            body.append(_CATEGORIES[arg])
+        elif op is sre.CATEGORY and arg in _NOT_CATEGORIES and len(items) == 1:
+            return f"[^{_NOT_CATEGORIES[arg]}]"
+        else:
+            raise ConstraintError(
+                f"regex {regex!r}: {str(op).lower()} {arg} inside a character class is not "
+                "supported in a grammar"
+            )
+    return f"[{'^' if negated else ''}{''.join(body)}]"
