@@ -17,7 +17,8 @@ from reasoner import Attempt, Generator, Session, strategy
 from reasoner.loading import load_task
 from reasoner.prompting import attempt_from
 from reasoner.session import clip
-from reasoner.types import Message, PalExemplar
+from reasoner.task import Task
+from reasoner.types import ExecutionResult, Message, PalExemplar
 
 INSTRUCTION = "Write a Python program that prints the answer."
 REPAIR_HINT = "Copy the numbers from the question exactly."
@@ -55,6 +56,30 @@ def complete_program(code: str) -> str:
     ):
         return code + f"\nprint({last.targets[0].id})"
     return code
+
+
+def _as_result(outcome: ExecutionResult | BaseException) -> ExecutionResult:
+    """A runner that raised still yields a failed result: its siblings' samples are kept."""
+    if isinstance(outcome, ExecutionResult):
+        return outcome
+    if not isinstance(outcome, Exception):  # cancellation, KeyboardInterrupt: not ours to keep
+        raise outcome
+    error = f"the sandbox failed: {type(outcome).__name__}: {outcome}"
+    return ExecutionResult(ok=False, error=error, reason="error")
+
+
+def _read_answer(task: Task, result: ExecutionResult) -> tuple[str | None, str | None]:
+    """(canonical answer, None), or (None, why there is none) for one program's result."""
+    if not result.ok:
+        return None, f"the program failed: {result.error}"
+    try:
+        answer = task.canonical(result.stdout)
+    except Exception as exc:  # a task's parser must not cost the other samples their answers
+        return None, f"the task could not read the program's output: {type(exc).__name__}"
+    if answer is None:
+        shown = result.stdout.strip()[-200:] or "nothing"
+        return None, f"the program printed {shown!r}, which is not an answer in the expected format"
+    return answer, None
 
 
 def _describe_inputs(inputs: dict[str, Any]) -> str:
@@ -107,20 +132,18 @@ class Pal(Generator):
             messages, max_tokens=self.max_tokens, temperature=temperature, n=n, stop=["\nQuestion:"]
         )
         programs = [complete_program(extract_program(c.text)) for c in generation.completions]
-        results = await asyncio.gather(*(s.run_program(p) for p in programs))
+        outcomes = await asyncio.gather(
+            *(s.run_program(p) for p in programs), return_exceptions=True
+        )
+        results = [_as_result(outcome) for outcome in outcomes]
+        # Parsing runs in threads: a slow parser of one output must not stall the event loop.
+        readings = await asyncio.gather(
+            *(asyncio.to_thread(_read_answer, s.task, result) for result in results)
+        )
         attempts = []
-        for completion, program, result in zip(
-            generation.completions, programs, results, strict=True
+        for completion, program, result, (answer, error) in zip(
+            generation.completions, programs, results, readings, strict=True
         ):
-            answer = s.task.canonical(result.stdout) if result.ok else None
-            error = None
-            if not result.ok:
-                error = f"the program failed: {result.error}"
-            elif answer is None:
-                shown = result.stdout.strip()[-200:] or "nothing"
-                error = (
-                    f"the program printed {shown!r}, which is not an answer in the expected format"
-                )
             result = result.model_copy(update={"stdout": clip(result.stdout)})
             attempts.append(
                 attempt_from(

@@ -54,7 +54,10 @@ def _to_fraction(match: re.Match[str]) -> Fraction | None:
     if exp is not None and abs(int(exp)) > MAX_EXPONENT:
         return None
     try:
-        value = Fraction(digits + (f"e{exp}" if exp is not None else ""))
+        if exp is None and not frac:
+            value = Fraction(int(digits))  # the common case, without Fraction's string parser
+        else:
+            value = Fraction(digits + (f"e{exp}" if exp is not None else ""))
         if den is not None:
             value /= int(den)
     except (ValueError, ZeroDivisionError):

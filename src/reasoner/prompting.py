@@ -57,11 +57,12 @@ def attempt_from(
     values: dict[str, object] = {
         "strategy": strategy,
         "text": completion.text,
-        "answer": task.canonical(prose_of(completion.text)),
         "tokens_in": generation.tokens_in,
         "tokens_out": completion.tokens_out,
         "latency_s": generation.latency_s,
         "logprob": completion.logprob,
     }
+    if "answer" not in fields:  # PAL reads its answer from the program, off the event loop
+        values["answer"] = task.canonical(prose_of(completion.text))
     values.update(fields)
     return Attempt.model_validate(values)

@@ -13,6 +13,9 @@ import re
 
 #: Moves beyond this many in one answer are dropped: no puzzle here needs more.
 MAX_MOVES = 40
+#: Only the last answer markers are tried. Each try reads the rest of its line, so trying all
+#: of them made output such as "answer: " * 8000 quadratic (25 s); with a cap it is linear.
+MAX_MARKERS = 8
 
 _FIGURINES = str.maketrans(
     {"♔": "K", "♕": "Q", "♖": "R", "♗": "B", "♘": "N"}
@@ -142,7 +145,7 @@ def parse_moves(text: str) -> tuple[str, ...] | None:
     if not isinstance(text, str) or not text.strip():
         return None
     text = text.translate(_FIGURINES)
-    for marker in reversed(list(_MARKER.finditer(text))):
+    for marker in reversed(list(_MARKER.finditer(text))[-MAX_MARKERS:]):
         found = _pick(_after_marker(text, marker.end()), after_marker=True)
         if found:
             return found
