@@ -122,11 +122,11 @@ def test_the_fallback_refuses_root_without_the_explicit_switch(monkeypatch):
 
 
 def test_bwrap_that_fails_to_start_falls_back(monkeypatch, capsys):
-    from reasoner.sandbox import pool as pool_module
+    from reasoner.sandbox import launcher as launcher_module
 
     monkeypatch.setenv("REASONER_SANDBOX_BWRAP", "/bin/false")
     monkeypatch.setenv(UNSAFE_ROOT_FALLBACK_ENV, "1")
-    monkeypatch.setattr(pool_module, "_warned", set())
+    monkeypatch.setattr(launcher_module, "_warned", set())
     with SandboxPool(size=0) as pool:
         assert pool.mode == "rlimits"
         assert pool.run("print(6 * 7)").stdout == "42\n"

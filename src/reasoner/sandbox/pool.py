@@ -13,9 +13,6 @@ import atexit
 import collections
 import functools
 import logging
-import os
-import shutil
-import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,12 +20,10 @@ from typing import Any, Literal
 
 from reasoner.errors import SandboxError
 from reasoner.sandbox import layout as layout_mod
-from reasoner.sandbox import mirror, seccomp_filter
-from reasoner.sandbox.bwrap_command import bwrap_command
 from reasoner.sandbox.cgroups import Cgroup, SandboxCgroups
-from reasoner.sandbox.host_user import HostUser, sandbox_host_user
+from reasoner.sandbox.launcher import UNSAFE_ROOT_FALLBACK_ENV, Launcher, LaunchSettings, warn_once
 from reasoner.sandbox.limits import check_inputs, check_limits
-from reasoner.sandbox.process import Spawned, Worker
+from reasoner.sandbox.process import Worker
 from reasoner.types import ExecutionResult
 
 log = logging.getLogger(__name__)
@@ -37,20 +32,7 @@ Isolation = Literal["auto", "bubblewrap", "rlimits"]
 DEFAULT_PRELOAD: tuple[str, ...] = (
     "math", "fractions", "decimal", "itertools", "functools", "collections", "re", "chess",
 )  # fmt: skip
-#: Set to 1 to let the rlimits-only fallback run programs while the harness is root.
-UNSAFE_ROOT_FALLBACK_ENV = "REASONER_SANDBOX_UNSAFE_ROOT_FALLBACK"
-_warned: set[str] = set()
-_warn_lock = threading.Lock()
-
-
-def warn_once(key: str, message: str) -> None:
-    """Log a warning and print it to stderr, once per process per `key`."""
-    with _warn_lock:
-        if key in _warned:
-            return
-        _warned.add(key)
-    log.warning(message)
-    print(f"WARNING: {message}", file=sys.stderr, flush=True)
+__all__ = ["UNSAFE_ROOT_FALLBACK_ENV", "SandboxPool", "warn_once"]
 
 
 class SandboxPool:
@@ -108,11 +90,7 @@ class SandboxPool:
         self._setup_lock = threading.Lock()
         self._mode: str | None = None
         self._cgroups: SandboxCgroups | None = None
-        self._bwrap: str | None = None
-        self._host_user: HostUser | None = None
-        self._sources: dict[str, str] | None = None
-        self._site_dir: str | None = None
-        self._drop_uid = False
+        self._launcher: Launcher | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
         atexit.register(self.close)
@@ -131,7 +109,6 @@ class SandboxPool:
                 raise SandboxError("sandbox pool is closed: create a new SandboxPool")
             if self._mode is not None:
                 return
-            self._layout = layout_mod.discover(self.packages)
             self._cgroups = SandboxCgroups.detect()
             controllers = self._cgroups.controllers if self._cgroups else set()
             if "pids" not in controllers:
@@ -147,103 +124,28 @@ class SandboxPool:
                     "per process only, and its tmpfs by their sizes. Run as root with "
                     "/sys/fs/cgroup mounted writable.",
                 )
-            self._mode = self._choose_mode()
+            settings = LaunchSettings(
+                self.isolation,
+                self.preload,
+                self.tmp_size_mb,
+                self.shm_size_mb,
+                self.unsafe_root_fallback,
+            )
+            self._launcher = Launcher(layout_mod.discover(self.packages), settings)
+            self._mode = self._launcher.choose(self._probe)
             self._thread = threading.Thread(target=self._maintain, name="sandbox-pool", daemon=True)
             self._thread.start()
 
-    def _choose_mode(self) -> str:
-        if self.isolation != "rlimits":
-            # REASONER_SANDBOX_BWRAP points at a bwrap elsewhere (or at nothing, to test).
-            wanted = os.environ.get("REASONER_SANDBOX_BWRAP") or "bwrap"
-            bwrap = shutil.which(wanted, path=os.defpath + ":/usr/local/bin")
-            why = f"{wanted} is not installed"
-            if bwrap is not None:
-                self._bwrap, self._mode = bwrap, "bubblewrap"
-                try:
-                    self._prepare_bubblewrap()
-                    probe = self._spawn()
-                except SandboxError as exc:
-                    why = str(exc)
-                else:
-                    probe.kill()
-                    self._retire(probe)
-                    return "bubblewrap"
-            self._bwrap = self._mode = None
-            if self.isolation == "bubblewrap":
-                raise SandboxError(
-                    f"bubblewrap sandbox unavailable: {why}; apt-get install bubblewrap"
-                )
-            self._refuse_fallback_as_root(f"bubblewrap unavailable ({why})")
-            warn_once(
-                "fallback",
-                f"reasoner sandbox: bubblewrap unavailable ({why}); FALLING BACK to rlimits "
-                "only: programs can read host files and use the network. Install bubblewrap "
-                "(apt-get install bubblewrap) for real isolation.",
-            )
-        else:
-            self._refuse_fallback_as_root('isolation="rlimits" was asked for')
-        self._site_dir = layout_mod.fallback_site(self._layout)
-        readable = [self._layout.executable, *self._layout.stdlib_dirs]
-        readable += [path for _name, path in self._layout.packages]
-        self._drop_uid = os.geteuid() == 0 and layout_mod.world_readable(readable)
-        return "rlimits"
-
-    def _refuse_fallback_as_root(self, why: str) -> None:
-        if os.geteuid() != 0:
-            return
-        if not (self.unsafe_root_fallback or os.environ.get(UNSAFE_ROOT_FALLBACK_ENV) == "1"):
-            raise SandboxError(
-                f"reasoner sandbox: {why} and the rlimits-only fallback refuses to run "
-                f"untrusted programs as root; install bubblewrap, or set "
-                f"{UNSAFE_ROOT_FALLBACK_ENV}=1 to accept host-root exposure"
-            )
-        warn_once(
-            "root-fallback",
-            f"reasoner sandbox: UNSAFE: running untrusted programs WITHOUT bubblewrap while "
-            f"the harness is root ({UNSAFE_ROOT_FALLBACK_ENV} / unsafe_root_fallback is set)",
-        )
-
-    def _prepare_bubblewrap(self) -> None:
-        """Pick the host user bwrap runs as; mirror what it must read; build the filter."""
-        seccomp_filter.filter_program()
-        self._host_user = sandbox_host_user()
-        if self._host_user is not None:
-            self._host_user.drop_command()  # fails early when setpriv is missing
-            self._sources = mirror.mirrored(layout_mod.mirror_sources(self._layout))
-
-    def _bwrap_spec(self, cgroup: Cgroup | None, args: list[str]) -> Spawned:
-        assert self._bwrap is not None
-        fd = seccomp_filter.filter_fd()
-        argv = bwrap_command(
-            self._bwrap,
-            self._layout,
-            args,
-            tmp_size_mb=self.tmp_size_mb,
-            shm_size_mb=self.shm_size_mb,
-            seccomp_fd=fd,
-            sources=self._sources,
-        )
-        if self._host_user is not None:
-            argv = self._host_user.drop_command() + argv
-        tmpfs_mb = self.tmp_size_mb + self.shm_size_mb
-        return Spawned(argv, "/", {}, cgroup, True, pass_fds=(fd,), tmpfs_mb=tmpfs_mb)
+    def _probe(self) -> None:
+        probe = self._spawn()
+        probe.kill()
+        self._retire(probe)
 
     def _spawn(self) -> Worker:
+        assert self._launcher is not None
         cgroup = self._cgroups.create(self.pids_max) if self._cgroups else None
-        args = [f"--preload={','.join(self.preload)}"]
         try:
-            if self._bwrap is not None:
-                spec = self._bwrap_spec(cgroup, args)
-            else:
-                assert self._site_dir is not None
-                workdir = layout_mod.fallback_workdir()
-                if self._drop_uid:
-                    os.chown(workdir, layout_mod.SANDBOX_UID, layout_mod.SANDBOX_UID)
-                    args.append(f"--uid={layout_mod.SANDBOX_UID}")
-                argv = layout_mod.fallback_command(self._layout, self._site_dir, args)
-                env = {"HOME": workdir, "TMPDIR": workdir, "PATH": "/nonexistent"}
-                spec = Spawned(argv + ["--pdeathsig=1"], workdir, env, cgroup, False, workdir)
-            return Worker(spec, self.startup_timeout)
+            return Worker(self._launcher.spec(cgroup), self.startup_timeout)
         except BaseException:
             if cgroup is not None and not cgroup.remove():
                 with self._cond:
@@ -336,7 +238,12 @@ class SandboxPool:
         max_output_bytes: int = 65536,
         cancel: threading.Event | None = None,
     ) -> ExecutionResult:
-        """Run one program in a fresh sandboxed worker. Arguments as in `run_program`."""
+        """Run one program in a fresh sandboxed worker. Arguments as in `run_program`.
+
+        Raises:
+            ValueError: for bad arguments; SandboxError: when no worker can be started.
+            Nothing a program does makes it raise: that ends as a failed result.
+        """
         limits = check_limits(timeout, memory_mb, max_output_bytes)
         bound = check_inputs(inputs)
         with self._slots:
@@ -351,11 +258,17 @@ class SandboxPool:
                         self._retire(worker)
                     if not outcome.broken:
                         break
+                return outcome.to_result()
+            except SandboxError:
+                raise
+            except Exception as exc:  # a harness bug must not become the caller's crash
+                log.exception("sandbox: unexpected error while running a program")
+                error = f"sandbox internal error: {type(exc).__name__}: {exc}"
+                return ExecutionResult(ok=False, error=error, reason="killed")
             finally:
                 with self._cond:
                     self._active -= 1
                     self._cond.notify_all()
-        return outcome.to_result()
 
     async def arun(self, code: str, **kwargs: Any) -> ExecutionResult:
         """`run` for asyncio: runs in the pool's threads; cancelling kills the program."""
@@ -388,8 +301,8 @@ class SandboxPool:
         self._retry_pending()
         if self._cgroups is not None:
             self._cgroups.close()
-        if self._site_dir:
-            shutil.rmtree(self._site_dir, ignore_errors=True)
+        if self._launcher is not None:
+            self._launcher.close()
         if self._executor is not None:
             self._executor.shutdown(wait=False)
 

@@ -1,0 +1,165 @@
+"""How a pool starts its workers: bubblewrap (as an unprivileged host user when the harness is
+root), or the rlimits-only fallback, which refuses a root harness unless told otherwise."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reasoner.errors import SandboxError
+from reasoner.sandbox import layout as layout_mod
+from reasoner.sandbox import mirror, seccomp_filter
+from reasoner.sandbox.bwrap_command import bwrap_command
+from reasoner.sandbox.cgroups import Cgroup
+from reasoner.sandbox.host_user import HostUser, sandbox_host_user
+from reasoner.sandbox.process import Spawned
+
+log = logging.getLogger(__name__)
+#: Set to 1 to let the rlimits-only fallback run programs while the harness is root.
+UNSAFE_ROOT_FALLBACK_ENV = "REASONER_SANDBOX_UNSAFE_ROOT_FALLBACK"
+_warned: set[str] = set()
+_warn_lock = threading.Lock()
+
+
+def warn_once(key: str, message: str) -> None:
+    """Log a warning and print it to stderr, once per process per `key`."""
+    with _warn_lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    log.warning(message)
+    print(f"WARNING: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class LaunchSettings:
+    """What every worker of a pool gets, whatever the mode."""
+
+    isolation: str
+    preload: tuple[str, ...]
+    tmp_size_mb: int
+    shm_size_mb: int
+    unsafe_root_fallback: bool
+
+
+class Launcher:
+    """Builds the `Spawned` spec of each new worker, once the mode is chosen."""
+
+    def __init__(self, layout: layout_mod.Layout, settings: LaunchSettings) -> None:
+        self.layout = layout
+        self.settings = settings
+        self.mode: str | None = None
+        self._bwrap: str | None = None
+        self._host_user: HostUser | None = None
+        self._sources: dict[str, str] | None = None
+        self._site_dir: str | None = None
+        self._drop_uid = False
+
+    def choose(self, probe: Callable[[], None]) -> str:
+        """Pick bubblewrap when a probe worker starts with it, else the fallback (or fail).
+
+        Args:
+            probe: spawns and discards one worker with the mode set so far.
+
+        Returns:
+            "bubblewrap" or "rlimits".
+
+        Raises:
+            SandboxError: bubblewrap was required, or the fallback would run as root.
+        """
+        isolation = self.settings.isolation
+        if isolation != "rlimits":
+            # REASONER_SANDBOX_BWRAP points at a bwrap elsewhere (or at nothing, to test).
+            wanted = os.environ.get("REASONER_SANDBOX_BWRAP") or "bwrap"
+            bwrap = shutil.which(wanted, path=os.defpath + ":/usr/local/bin")
+            why = f"{wanted} is not installed"
+            if bwrap is not None:
+                self._bwrap, self.mode = bwrap, "bubblewrap"
+                try:
+                    self._prepare_bubblewrap()
+                    probe()
+                except SandboxError as exc:
+                    why = str(exc)
+                else:
+                    return "bubblewrap"
+            self._bwrap = self.mode = None
+            if isolation == "bubblewrap":
+                raise SandboxError(
+                    f"bubblewrap sandbox unavailable: {why}; apt-get install bubblewrap"
+                )
+            self._refuse_root(f"bubblewrap unavailable ({why})")
+            warn_once(
+                "fallback",
+                f"reasoner sandbox: bubblewrap unavailable ({why}); FALLING BACK to rlimits "
+                "only: programs can read host files and use the network. Install bubblewrap "
+                "(apt-get install bubblewrap) for real isolation.",
+            )
+        else:
+            self._refuse_root('isolation="rlimits" was asked for')
+        self._site_dir = layout_mod.fallback_site(self.layout)
+        readable = [self.layout.executable, *self.layout.stdlib_dirs]
+        readable += [path for _name, path in self.layout.packages]
+        self._drop_uid = os.geteuid() == 0 and layout_mod.world_readable(readable)
+        self.mode = "rlimits"
+        return "rlimits"
+
+    def _refuse_root(self, why: str) -> None:
+        if os.geteuid() != 0:
+            return
+        allowed = os.environ.get(UNSAFE_ROOT_FALLBACK_ENV) == "1"
+        if not (self.settings.unsafe_root_fallback or allowed):
+            raise SandboxError(
+                f"reasoner sandbox: {why} and the rlimits-only fallback refuses to run "
+                f"untrusted programs as root; install bubblewrap, or set "
+                f"{UNSAFE_ROOT_FALLBACK_ENV}=1 to accept host-root exposure"
+            )
+        warn_once(
+            "root-fallback",
+            f"reasoner sandbox: UNSAFE: running untrusted programs WITHOUT bubblewrap while "
+            f"the harness is root ({UNSAFE_ROOT_FALLBACK_ENV} / unsafe_root_fallback is set)",
+        )
+
+    def _prepare_bubblewrap(self) -> None:
+        """Pick the host user bwrap runs as; mirror what it must read; build the filter."""
+        seccomp_filter.filter_program()
+        self._host_user = sandbox_host_user()
+        if self._host_user is not None:
+            self._host_user.drop_command()  # fails early when setpriv is missing
+            self._sources = mirror.mirrored(layout_mod.mirror_sources(self.layout))
+
+    def spec(self, cgroup: Cgroup | None) -> Spawned:
+        """The command, environment and descriptors of one new worker."""
+        settings = self.settings
+        args = [f"--preload={','.join(settings.preload)}"]
+        if self._bwrap is not None:
+            fd = seccomp_filter.filter_fd()
+            argv = bwrap_command(
+                self._bwrap,
+                self.layout,
+                args,
+                tmp_size_mb=settings.tmp_size_mb,
+                shm_size_mb=settings.shm_size_mb,
+                seccomp_fd=fd,
+                sources=self._sources,
+            )
+            if self._host_user is not None:
+                argv = self._host_user.drop_command() + argv
+            tmpfs_mb = settings.tmp_size_mb + settings.shm_size_mb
+            return Spawned(argv, "/", {}, cgroup, True, pass_fds=(fd,), tmpfs_mb=tmpfs_mb)
+        assert self._site_dir is not None
+        workdir = layout_mod.fallback_workdir()
+        if self._drop_uid:
+            os.chown(workdir, layout_mod.SANDBOX_UID, layout_mod.SANDBOX_UID)
+            args.append(f"--uid={layout_mod.SANDBOX_UID}")
+        argv = layout_mod.fallback_command(self.layout, self._site_dir, args)
+        env = {"HOME": workdir, "TMPDIR": workdir, "PATH": "/nonexistent"}
+        return Spawned(argv + ["--pdeathsig=1"], workdir, env, cgroup, False, workdir)
+
+    def close(self) -> None:
+        if self._site_dir:
+            shutil.rmtree(self._site_dir, ignore_errors=True)
