@@ -93,7 +93,15 @@ class RunContext:
 
 @dataclass
 class Session:
-    """One stage's handle on a run. Read the state; record changes with the methods."""
+    """One stage's handle on a run. Read the state; record changes with the methods.
+
+    A stage (an async function of the Session, see `reasoner.strategy`) never touches the
+    graph state directly: it reads through the properties below, and what it records
+    (attempts, verdicts, confidence, an abstention, trace notes, cost) is merged into the
+    state when it returns. Attempts are numbered in the order they were added, over the
+    whole run; the *candidate* is the attempt that will be the answer unless a later stage
+    chooses another or abstains.
+    """
 
     ctx: RunContext
     state: GraphState
@@ -107,25 +115,31 @@ class Session:
     # -- reading -------------------------------------------------------------------------
     @property
     def problem(self) -> Problem:
+        """The problem being solved (never its gold)."""
         return self.ctx.problem
 
     @property
     def task(self) -> Task:
+        """The problem's task: its `parse`, `format`, `check` and prompts' instructions."""
         return self.ctx.task
 
     @property
     def model(self) -> Model:
+        """The model; call it through `ask` so the prompt and cost land in the trace."""
         return self.ctx.model
 
     def all_attempts(self) -> list[Attempt]:
+        """Every attempt of the run so far, earlier stages' and this one's, by index."""
         return list(self.state.get("attempts", [])) + self.attempts
 
     @property
     def candidate_index(self) -> int | None:
+        """The index (into `all_attempts()`) of the current candidate, or None."""
         return self.writes.get("candidate", self.state.get("candidate"))
 
     @property
     def candidate(self) -> Attempt | None:
+        """The current candidate attempt, or None before any generator ran."""
         index = self.candidate_index
         return None if index is None else self.all_attempts()[index]
 
@@ -137,6 +151,14 @@ class Session:
         return self.task.parse(attempt.answer)
 
     def verdicts_for(self, index: int | None = None) -> list[Verdict]:
+        """The verdicts recorded on one attempt.
+
+        Args:
+            index: the attempt's index; None means the current candidate.
+
+        Returns:
+            Its verdicts from every stage so far, oldest first.
+        """
         index = self.candidate_index if index is None else index
         every = list(self.state.get("verdicts", [])) + self.verdicts
         return [v for v in every if v.attempt == index]
@@ -215,7 +237,17 @@ class Session:
         purpose: str = "generate",
         **options: Any,
     ) -> Generation:
-        """Call the model; the prompt, completions and cost go into the trace."""
+        """Call the model; the prompt, completions and cost go into the trace.
+
+        Args:
+            prompt: the user message, or a whole conversation of `Message`s.
+            purpose: a label for the trace (e.g. "generate", "repair", "verify").
+            **options: `GenerationRequest` fields: `max_tokens`, `temperature`, `n`,
+                `stop`, `seed`, `constraint`.
+
+        Returns:
+            The Generation: `.text` (the first completion), `.completions`, token counts.
+        """
         messages = (
             [Message(role="user", content=prompt)] if isinstance(prompt, str) else list(prompt)
         )
@@ -239,7 +271,15 @@ class Session:
         return generation
 
     async def run_program(self, code: str) -> ExecutionResult:
-        """Run untrusted code in the sandbox with the problem's program inputs bound."""
+        """Run untrusted code in the sandbox with the problem's program inputs bound.
+
+        Args:
+            code: Python source written by the model; its stdout is its result.
+
+        Returns:
+            The ExecutionResult (`ok`, `stdout`, `error`, `reason`); a failing or hostile
+            program is a result with `ok=False`, never an exception.
+        """
         self.note("program", code, inputs=sorted(self.problem.program_inputs))
         result = await self.ctx.run_program(
             code,
@@ -258,13 +298,32 @@ class Session:
         return result
 
     def propose(self, attempt: Attempt) -> int:
-        """Add an attempt and make it the candidate; returns its index."""
+        """Add an attempt and make it the candidate.
+
+        Generators do not call this: `Generator.propose` returns its attempts and the graph
+        records them (the first becomes the candidate). Verifiers and deciders call it when
+        they produce a new answer of their own (e.g. a corrected one).
+
+        Args:
+            attempt: the new attempt.
+
+        Returns:
+            Its index in `all_attempts()`.
+        """
         index = self.add_attempt(attempt)
         self.writes["candidate"] = index
         self.writes["confidence"] = None  # a new candidate has not been voted on
         return index
 
     def add_attempt(self, attempt: Attempt) -> int:
+        """Add an attempt without making it the candidate (e.g. one of several samples).
+
+        Args:
+            attempt: the attempt.
+
+        Returns:
+            Its index in `all_attempts()`, for `choose` or `verdicts_for`.
+        """
         index = len(self.state.get("attempts", [])) + len(self.attempts)
         self.attempts.append(attempt)
         self.note(
@@ -277,10 +336,24 @@ class Session:
         return index
 
     def choose(self, index: int) -> None:
+        """Make an existing attempt the candidate (a decider's pick, e.g. the majority).
+
+        Args:
+            index: the attempt's index in `all_attempts()`.
+        """
         self.writes["candidate"] = index
 
     def verdict(self, checker: str, status: Status | bool, evidence: str = "") -> Verdict:
-        """Judge the current candidate: `status` is passed/failed/unknown or a bool."""
+        """Judge the current candidate and record the verdict (and a trace note).
+
+        Args:
+            checker: the checker's name, shown in reports (e.g. "hanoi", "double_check").
+            status: "passed", "failed" or "unknown", or a bool (True = passed).
+            evidence: what a human (and `retry`'s repair prompt) should read: why it failed.
+
+        Returns:
+            The Verdict, attached to the candidate's index.
+        """
         if isinstance(status, bool):
             status = "passed" if status else "failed"
         verdict = Verdict(
@@ -291,13 +364,34 @@ class Session:
         return verdict
 
     def set_confidence(self, value: float) -> None:
+        """Set the candidate's confidence explicitly (e.g. vote agreement), in [0, 1];
+        `confidence()` and `abstain(t)` then use it. A new candidate resets it.
+
+        Args:
+            value: the confidence.
+        """
         self.writes["confidence"] = value
 
     def abstain(self, reason: str) -> None:
+        """Give up on answering: the Answer has no value and `abstained=True`.
+
+        Later stages are skipped. The reason goes into the trace, and `reasoner run`
+        prints it ("abstained: <reason>").
+
+        Args:
+            reason: why, e.g. "confidence 0.40 is below t=0.75".
+        """
         self.writes["abstained"] = True
         self.note("decision", f"abstain: {reason}")
 
     def note(self, kind: str, content: str = "", **data: Any) -> None:
+        """Add an event to the run's trace (shown in report.html and `--json`).
+
+        Args:
+            kind: the event kind, e.g. "decision", "verify", or your own.
+            content: its text (very long texts keep their head and tail).
+            **data: small JSON-able facts shown beside it.
+        """
         self.trace.append(TraceEvent(stage=self.stage, kind=kind, content=clip(content), data=data))
 
     def updates(self) -> dict[str, Any]:

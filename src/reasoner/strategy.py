@@ -32,7 +32,11 @@ def strategy(factory: F) -> F:
 
 
 class Generator(abc.ABC):
-    """Proposes candidate answers; the stage that runs it becomes the pipeline's generator."""
+    """Proposes candidate answers; the stage that runs it becomes the pipeline's generator.
+
+    A pipeline starts with a generator; a stage factory returns an instance of a subclass
+    (see docs/plugins.md for a worked example). `name` labels its attempts.
+    """
 
     name: str = "generator"
 
@@ -40,7 +44,12 @@ class Generator(abc.ABC):
     async def propose(
         self, s: Session, *, feedback: str | None = None, n: int = 1, temperature: float = 0.0
     ) -> list[Attempt]:
-        """Produce `n` attempts for `s.problem`.
+        """Produce `n` attempts for `s.problem`, and return them.
+
+        Do not add them to the session: the graph records the returned attempts (the
+        first becomes the candidate), and `vote`/`retry` call `propose` again for more
+        samples or a repair and decide themselves what to keep. Call the model through
+        `s.ask` and programs through `s.run_program`, so both land in the trace.
 
         Args:
             s: the session (problem, task, model, trace).
