@@ -33,6 +33,12 @@ MiB = 1024 * 1024
 # Room in the tree's memory cap beyond the program's own limit and its tmpfs sizes: bwrap,
 # its init and the kernel's page tables are charged there too.
 TREE_SLACK_MB = 32
+DEFAULT_MEMORY_MB = 512  # run_program's default: set at spawn, so most runs write nothing
+
+
+def tree_memory_mb(memory_mb: int, tmpfs_mb: int) -> int:
+    """The memory cap over a worker's whole tree, tmpfs pages included."""
+    return memory_mb + tmpfs_mb + TREE_SLACK_MB
 
 
 def trampoline(procs_files: tuple[str, ...]) -> list[str]:
@@ -62,6 +68,15 @@ class Worker:
     def __init__(self, spec: Spawned, startup_timeout: float) -> None:
         self.spec = spec
         self.cgroup = spec.cgroup
+        if self.cgroup is not None and self.cgroup.memory is not None:
+            # Before the worker exists, so the cap holds from its first page on.
+            try:
+                self.cgroup.set_memory_limit(tree_memory_mb(DEFAULT_MEMORY_MB, spec.tmpfs_mb) * MiB)
+            except OSError as exc:
+                for fd in spec.pass_fds:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+                raise SandboxError(f"cannot set the sandbox's memory limit: {exc}") from exc
         status_r, status_w = os.pipe()
         argv = [*spec.argv, f"--status-fd={status_w}"]
         if self.cgroup is not None:
@@ -159,7 +174,7 @@ class Worker:
         request = {"code": code, "inputs": inputs, **limits.__dict__}
         outcome = Outcome(limits=limits, isolated=self.spec.isolated)
         if self.cgroup is not None and self.cgroup.memory is not None:
-            outcome.tree_memory_mb = limits.memory_mb + self.spec.tmpfs_mb + TREE_SLACK_MB
+            outcome.tree_memory_mb = tree_memory_mb(limits.memory_mb, self.spec.tmpfs_mb)
             try:
                 self.cgroup.set_memory_limit(outcome.tree_memory_mb * MiB)
             except OSError as exc:  # e.g. the idle worker already holds more: not a program's doing
