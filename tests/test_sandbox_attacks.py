@@ -323,6 +323,21 @@ def test_forked_children_cannot_together_exceed_the_tree_cap(cold_pool):
     assert set(codes) <= {0, -9} and codes.count(-9) >= 4, codes
 
 
+def test_anonymous_memory_files_end_at_the_tree_cap(cold_pool):
+    if cold_pool._cgroups is None or "memory" not in cold_pool._cgroups.controllers:
+        pytest.skip("no memory cgroup here")
+    # memfd pages need no address space (RLIMIT_AS) and no tmpfs mount: only the cgroup sees
+    # them. Sixty files of 15 MiB (each under RLIMIT_FSIZE) would hold 900 MiB.
+    code = (
+        "import os\nfds = []\nfor i in range(60):\n"
+        "    fd = os.memfd_create('x')\n    os.write(fd, b'x' * (15 << 20))\n    fds.append(fd)\n"
+        "print('held', len(fds))"
+    )
+    result = cold_pool.run(code, timeout=30)
+    assert result.reason == "memory", result
+    assert result.error == "memory limit of the program's processes and files (616 MiB) exceeded"
+
+
 # --- 5. and 6. the status channel ----------------------------------------------------------
 STATUS_FD = "import sys\nfd = int([a for a in sys.argv if a.startswith('--status-fd=')][0][12:])\n"
 
