@@ -145,3 +145,27 @@ def test_tables_are_not_wrapped_at_80_columns_when_stdout_is_not_a_terminal(tmp_
     assert any("direct >> vote(n=3, temperature=0.7) >> abstain(t=0.75)" in ln for ln in lines)
     legend = next(ln for ln in lines if ln.startswith("n: problems"))
     assert len(legend) > 80 and "err: problems whose run failed" in legend
+
+
+def test_a_failed_checker_is_named_once():
+    def failed(checker: str) -> Answer:
+        event = TraceEvent(
+            stage="s", kind="verdict", content="why", data={"status": "failed", "checker": checker}
+        )
+        return Answer(value=None, trace=[event], attempts=[Attempt(strategy="pal")])
+
+    assert outcome_line(failed("check")) == "no answer: check failed: why"
+    assert outcome_line(failed("double_check")) == "no answer: double_check failed: why"
+    assert outcome_line(failed("hanoi")) == "no answer: hanoi check failed: why"
+
+
+@pytest.mark.model
+def test_the_real_model_s_failed_answer_is_explained_in_one_line(smollm2):
+    # Greedy SmolLM2-135M writes `legs.l` for this question (issue 15's example).
+    answer = solve("How many legs do 3 spiders and 2 ants have?", "pal >> check", smollm2)
+    line = outcome_line(answer)
+    if answer.value is not None:
+        assert line is None
+        return
+    assert line is not None and line.startswith("no answer (pal >> check): ")
+    assert "None" not in line and len(line.splitlines()) == 1

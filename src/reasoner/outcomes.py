@@ -75,8 +75,10 @@ def _failure(event: TraceEvent) -> str | None:
     if event.kind == "error":
         return f"stage '{event.stage}' failed: {event.content}"
     if event.kind == "verdict" and event.data.get("status") == "failed":
-        checker = event.data.get("checker", event.stage)
-        return f"{checker} check failed: {event.content}" if event.content else None
+        checker = str(event.data.get("checker", event.stage))
+        # "check failed", "hanoi check failed", "double_check failed": name it once.
+        what = checker if checker.endswith("check") else f"{checker} check"
+        return f"{what} failed: {event.content}" if event.content else None
     if event.kind == "attempt" and event.data.get("error"):
         return str(event.data["error"])
     return None
