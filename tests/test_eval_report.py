@@ -16,6 +16,7 @@ from toy import fake_runner
 
 from reasoner import ReasonerError
 from reasoner.eval import evaluate, report
+from reasoner.eval.calibration_plots import CALIBRATION_PLOTS
 from reasoner.eval.html_report import render_html
 from reasoner.eval.markdown import markdown_table
 from reasoner.eval.metrics import summarize
@@ -74,7 +75,7 @@ def test_report_of_an_interrupted_run_in_completion_order_gives_the_same_scores(
 def test_report_html_embeds_the_plots_and_needs_nothing_online(run: Path) -> None:
     html = (run / "report.html").read_text()
     images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", html)
-    assert len(images) == len(PLOTS)
+    assert len(images) == len(PLOTS) + len(CALIBRATION_PLOTS)  # the toy run has confidences
     for encoded in images:
         _png_size(base64.b64decode(encoded))
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", html), "no external resource"
@@ -177,7 +178,7 @@ def test_report_renders_in_headless_chromium_with_its_images(run: Path, tmp_path
     found = re.search(r'data-widths="([\d,]*)"', done.stdout)
     assert found, done.stderr[-2000:]
     widths = [int(w) for w in found.group(1).split(",")]
-    assert len(widths) == len(PLOTS) and all(w >= 500 for w in widths)
+    assert len(widths) == len(PLOTS) + len(CALIBRATION_PLOTS) and all(w >= 500 for w in widths)
 
 
 def test_reports_say_which_variables_pal_programs_were_given(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ from reasoner.eval.metrics import Summary, SummaryRow
 RISK_COVERAGE_PNG = "risk_coverage.png"
 SCORE_SWEEP_PNG = "score_sweep.png"
 RELIABILITY_PNG = "reliability.png"
+#: Every file this module draws (for a run with confidences).
+CALIBRATION_PLOTS = (RISK_COVERAGE_PNG, SCORE_SWEEP_PNG, RELIABILITY_PNG)
 #: S(t) falls to -t/(1-t) = -19 at t = 0.95 for a wrong answer: clip the axis so the
 #: region around 0 stays readable.
 SWEEP_FLOOR = -5.0

@@ -248,6 +248,8 @@ def summarize(
 
 def with_selective(row: SummaryRow, results: Sequence[Result]) -> SummaryRow:
     """The row with its risk-coverage curve, AURC, reliability bins, ECE and S(t) sweep."""
+    # A fixed order: float sums then do not depend on the order results were written in.
+    results = sorted(results, key=lambda r: r.problem_id)
     confidence = [r.confidence for r in results]
     right = [
         r.candidate_correct if r.candidate_correct is not None else bool(r.correct) for r in results
