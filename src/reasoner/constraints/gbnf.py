@@ -28,15 +28,16 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 _CATEGORIES = {
     sre.CATEGORY_DIGIT: "0-9",
-    sre.CATEGORY_SPACE: " \\t\\n\\r\\f\\v",
+    sre.CATEGORY_SPACE: " \\t\\n\\r\\x0C\\x0B",
     sre.CATEGORY_WORD: "a-zA-Z0-9_",
 }
 _NOT_CATEGORIES = {
     sre.CATEGORY_NOT_DIGIT: "0-9",
-    sre.CATEGORY_NOT_SPACE: " \\t\\n\\r\\f\\v",
+    sre.CATEGORY_NOT_SPACE: " \\t\\n\\r\\x0C\\x0B",
     sre.CATEGORY_NOT_WORD: "a-zA-Z0-9_",
 }
-_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\f": "\\f", "\v": "\\v"}
+# GBNF's escapes are \n \r \t \\ \" \[ \] and \xHH; anything else that needs one gets \xHH.
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\f": "\\x0C", "\v": "\\x0B"}
 
 
 def to_gbnf(constraint: AnswerConstraint) -> str:
@@ -46,7 +47,7 @@ def to_gbnf(constraint: AnswerConstraint) -> str:
         constraint: choices (any text) or a regex in the supported subset.
 
     Returns:
-        The grammar text, one `root ::= ...` rule.
+        The grammar text: `root ::= ...` and the helper rules it names.
 
     Raises:
         ConstraintError: the regex does not parse or uses an unsupported construct.
@@ -66,7 +67,26 @@ def to_gbnf(constraint: AnswerConstraint) -> str:
         items = items[1:]
     if items and items[-1][0] is sre.AT and items[-1][1] in (sre.AT_END, sre.AT_END_STRING):
         items = items[:-1]
-    return "root ::= " + _sequence(items, constraint.regex) + "\n"
+    rules = _Rules(constraint.regex)
+    root = _sequence(items, rules)
+    return "".join(f"{line}\n" for line in [f"root ::= {root}", *rules.lines])
+
+
+class _Rules:
+    """The regex being converted (for messages) and the helper rules written so far.
+
+    Every repeated item becomes a rule of its own, so that no quantifier ever follows another
+    (`((a)*)?` is `r1?` with `r1 ::= "a"*`): GBNF readers differ on stacked quantifiers.
+    """
+
+    def __init__(self, regex: str) -> None:
+        self.regex = regex
+        self.lines: list[str] = []
+
+    def rule(self, body: str) -> str:
+        name = f"r{len(self.lines) + 1}"
+        self.lines.append(f"{name} ::= {body}")
+        return name
 
 
 def _string(text: str) -> str:
@@ -75,20 +95,31 @@ def _string(text: str) -> str:
         if char in '"\\':
             out.append("\\" + char)
         else:
-            out.append(_ESCAPES.get(char, char))
+            out.append(_escaped(char))
     out.append('"')
     return "".join(out)
 
 
 def _class_char(code: int) -> str:
     char = chr(code)
-    if char in "]\\-^[":
+    if char in "]\\[":
         return "\\" + char
-    return _ESCAPES.get(char, char)
+    if char in "-^":  # a range dash, a negating caret: no backslash escape in GBNF
+        return f"\\x{code:02X}"
+    return _escaped(char)
 
 
-def _sequence(items: list[tuple[Any, Any]], regex: str) -> str:
-    parts = [_node(op, arg, regex) for op, arg in items]
+def _escaped(char: str) -> str:
+    """A character as GBNF text: control characters escaped, everything else itself."""
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    if ord(char) < 0x20 or ord(char) == 0x7F:
+        return f"\\x{ord(char):02X}"
+    return char
+
+
+def _sequence(items: list[tuple[Any, Any]], rules: _Rules) -> str:
+    parts = [_node(op, arg, rules) for op, arg in items]
     # Adjacent literals read better (and parse faster) as one string; only a literal's
     # rendering starts with a quote (classes start with `[`, groups with `(`).
     merged: list[str] = []
@@ -100,7 +131,8 @@ def _sequence(items: list[tuple[Any, Any]], regex: str) -> str:
     return " ".join(merged) if merged else '""'
 
 
-def _node(op: Any, arg: Any, regex: str) -> str:
+def _node(op: Any, arg: Any, rules: _Rules) -> str:
+    regex = rules.regex
     if op is sre.LITERAL:
         return _string(chr(arg))
     if op is sre.NOT_LITERAL:
@@ -110,15 +142,21 @@ def _node(op: Any, arg: Any, regex: str) -> str:
     if op is sre.IN:
         return _char_class(arg, regex)
     if op is sre.BRANCH:
-        return "(" + " | ".join(_sequence(list(seq), regex) for seq in arg[1]) + ")"
+        return "(" + " | ".join(_sequence(list(seq), rules) for seq in arg[1]) + ")"
     if op is sre.SUBPATTERN:
         _group, add_flags, del_flags, pattern = arg
         if add_flags or del_flags:
             raise ConstraintError(f"regex {regex!r}: group flags are not supported")
-        return "(" + _sequence(list(pattern), regex) + ")"
+        return "(" + _sequence(list(pattern), rules) + ")"
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
         low, high, pattern = arg
-        body = "(" + _sequence(list(pattern), regex) + ")"
+        body = rules.rule(_sequence(list(pattern), rules))
+        if high is sre.MAXREPEAT and _nullable(list(pattern)):
+            # (a*)* loops without consuming: llama.cpp rejects the grammar as left-recursive.
+            raise ConstraintError(
+                f"regex {regex!r}: an unbounded repetition of something that can be empty; "
+                "write it without the inner repetition"
+            )
         if high is sre.MAXREPEAT:
             return body + ("*" if low == 0 else "+" if low == 1 else f"{{{low},}}")
         if (low, high) == (0, 1):
@@ -128,6 +166,23 @@ def _node(op: Any, arg: Any, regex: str) -> str:
         f"regex {regex!r}: {str(op).lower()} is not supported in a grammar; use literals, "
         "classes, groups, | and repetition"
     )
+
+
+def _nullable(items: list[tuple[Any, Any]]) -> bool:
+    """Whether a parsed sequence can match the empty string."""
+    for op, arg in items:
+        if op is sre.BRANCH:
+            if not any(_nullable(list(seq)) for seq in arg[1]):
+                return False
+        elif op is sre.SUBPATTERN:
+            if not _nullable(list(arg[3])):
+                return False
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+            if arg[0] > 0 and not _nullable(list(arg[2])):
+                return False
+        elif op is not sre.AT:
+            return False
+    return True
 
 
 def _char_class(items: list[tuple[Any, Any]], regex: str) -> str:
