@@ -183,3 +183,18 @@ def test_fit_from_run_reads_a_finished_run(tmp_path):
     assert fitted.fitted_on == ["toy"]
     with pytest.raises(ReasonerError, match="no results of pipeline"):
         fit_from_run(out, pipeline="pal")
+
+
+def test_the_calibrate_command_writes_a_file_abstain_can_read(tmp_path):
+    from typer.testing import CliRunner
+
+    from reasoner.cli import app
+
+    small, _ = toy_tasks(4)
+    out = tmp_path / "dev"
+    evaluate([small], ["direct >> vote(n=3)"], toy_model(), out=out, progress=False)
+    target = tmp_path / "cal.json"
+    done = CliRunner().invoke(app, ["calibrate", str(out), "-o", str(target)])
+    assert done.exit_code == 0, done.output
+    assert "fitted isotonic calibration of 'direct >> vote(n=3)' on 4 results" in done.output
+    assert load_calibration(target).fitted_on == ["toy"]
