@@ -47,7 +47,8 @@ class LlamaCppModel(OpenAIModel):
             server.alias,
             api_key="",  # a private loopback server: never send the user's API keys to it
             concurrency=server.options.parallel,
-            timeout_s=timeout_s if timeout_s is not None else 600.0,
+            # Generous: a busy CPU slows a long reply, and a dead server is caught directly.
+            timeout_s=timeout_s if timeout_s is not None else 1800.0,
             max_retries=1,
             spec=spec,
         )
@@ -148,7 +149,7 @@ def _load(path: Path, alias: str, rest: str, spec: str) -> LlamaCppModel:
 
 
 def from_spec(rest: str) -> LlamaCppModel:
-    """`llamacpp:<file.gguf>[?parallel=4&ctx=4096&threads=2&timeout=600]`: any local GGUF.
+    """`llamacpp:<file.gguf>[?parallel=4&ctx=4096&threads=2&timeout=1800]`: any local GGUF.
 
     Args:
         rest: what follows `llamacpp:`.
