@@ -37,12 +37,12 @@ def test_a_word_problem_gets_the_generic_exemplars() -> None:
     assert [e.question for e in chosen.task.pal_exemplars()] == [q for q, _, _ in WORKED]
 
 
-def test_the_hanoi_task_prompt_routes_to_hanoi_with_nothing_handed_over() -> None:
+def test_the_hanoi_task_prompt_routes_to_hanoi_with_what_the_router_read() -> None:
     chosen = route(problem_prompt(5, "B", "A", "C"))
     assert chosen.name == "hanoi"
     assert chosen.problem.payload == {"disks": 5, "source": "B", "spare": "A", "target": "C"}
-    assert chosen.problem.program_inputs == {}
-    assert all(e.inputs == {} for e in chosen.task.pal_exemplars())
+    assert chosen.problem.program_inputs == {"N": 5, "SOURCE": "B", "SPARE": "A", "TARGET": "C"}
+    assert all(e.inputs for e in chosen.task.pal_exemplars())
     moves = [(1, "B", "C")]
     assert chosen.task.check(chosen.problem, moves).failed
 
@@ -59,7 +59,7 @@ def test_a_question_with_a_fen_routes_to_chess() -> None:
     chosen = route(question)
     assert chosen.name == "chess"
     assert chosen.problem.payload["mate_in"] == 1
-    assert chosen.problem.program_inputs == {}
+    assert chosen.problem.program_inputs == {"FEN": "6k1/5ppp/8/8/8/8/5PPP/3R2K1 w - - 0 1"}
     assert chosen.task.check(chosen.problem, ("Rd8#",)).passed
     assert chosen.task.check(chosen.problem, ("Rd7",)).failed
 

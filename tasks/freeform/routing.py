@@ -9,11 +9,12 @@ in order, are deterministic and look only at the question's text:
    "Compute 12 * 5", "3 + 4 * 2") -> the arithmetic task's PAL and direct exemplars; the
    problem stays a freeform one, whose check re-evaluates the expression exactly.
 2. hanoi: the question mentions the Tower of Hanoi and its disk count and source and target
-   pegs can be read -> a Hanoi problem with nothing handed to programs (`inputs=none`):
-   its exemplars' programs write the size and pegs from the question, and its checker
-   simulates the moves.
-3. chess: the question holds a FEN position -> a chess problem (`inputs=none`: the program
-   copies the FEN), with the chess parser and checker (legality, mate, engine).
+   pegs can be read -> a Hanoi problem whose programs are handed what the router read (`N`,
+   `SOURCE`, `SPARE`, `TARGET`), with the Hanoi exemplars, parser and simulator as checker.
+   The router's regular expressions, not the model, read a user's free phrasing; the
+   benchmark mode that makes the model read is the task's `inputs=none`.
+3. chess: the question holds a FEN position -> a chess problem whose programs are handed
+   `FEN`, with the chess exemplars, parser and checker (legality, mate, engine).
 4. anything else: the generic exemplars (`prompts.WORKED`).
 
 `solve` records the route as the first trace event, so a user can see which exemplars were
@@ -123,14 +124,20 @@ def _hanoi_problem(question: str, base: Problem) -> Route | None:
     if not 1 <= size <= MAX_DISKS or src == dst or src not in pegs or dst not in pegs:
         return None
     payload = {"disks": size, "source": src, "spare": spare[0], "target": dst}
+    inputs = {"N": size, "SOURCE": src, "SPARE": spare[0], "TARGET": dst}
     problem = base.model_copy(
-        update={"task": "hanoi", "payload": payload, "difficulty": {"disks": size}}
+        update={
+            "task": "hanoi",
+            "payload": payload,
+            "program_inputs": inputs,
+            "difficulty": {"disks": size},
+        }
     )
-    task = HanoiTask([size], 1, 0, False, handed=False)
-    task.spec = "hanoi:inputs=none"
+    task = HanoiTask([size], 1, 0, False)
+    task.spec = "hanoi"
     reason = (
-        f"a Tower of Hanoi question ({size} disks, {src} to {dst}): Hanoi exemplars whose "
-        "programs read the size and pegs from the question"
+        f"a Tower of Hanoi question ({size} disks, {src} to {dst}, read by the router): "
+        "Hanoi exemplars, programs handed N, SOURCE, SPARE, TARGET"
     )
     return Route("hanoi", reason, problem, task)
 
@@ -151,8 +158,10 @@ def _chess_problem(question: str, fen: str, base: Problem) -> Route | None:
         "solver_moves": 1,
         "mate_in": 1 if mate else None,
     }
-    problem = base.model_copy(update={"task": "chess", "payload": payload})
-    task = ChessTask([], "fen", handed=False)
-    task.spec = "chess:inputs=none"
-    reason = "the question holds a FEN position: chess exemplars whose programs copy it"
+    problem = base.model_copy(
+        update={"task": "chess", "payload": payload, "program_inputs": {"FEN": board.fen()}}
+    )
+    task = ChessTask([], "fen")
+    task.spec = "chess"
+    reason = "the question holds a FEN position: chess exemplars, programs handed FEN"
     return Route("chess", reason, problem, task)
