@@ -97,10 +97,13 @@ def reconcile(folder: Path, config: dict[str, Any]) -> dict[str, Any]:
             f"{path} cannot be read ({exc}); use another --out, or delete the folder"
         ) from None
     for key in IDENTITY:
-        if existing.get(key) != config[key]:
+        # .get on both sides: a field added later (calibrate_on) is absent from older runs
+        # and from runs that did not use it.
+        if existing.get(key) != config.get(key):
             raise ReasonerError(
                 f"{folder} holds a different run: its {key} is {existing.get(key)!r}, this "
-                f"run's is {config[key]!r}; use another --out, or resume with the same arguments"
+                f"run's is {config.get(key)!r}; use another --out, or resume with the same "
+                "arguments"
             )
     existing.setdefault("resumed_at", []).append(config["started_at"])
     # The data files are read again on resume: record what this run skips.
