@@ -13,6 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from openai_servers import FaultServer, Reply, chat_reply
 
+from reasoner import solve
 from reasoner.constraints import (
     ConstraintError,
     alternation,
@@ -25,7 +26,9 @@ from reasoner.errors import ModelError
 from reasoner.loading import load_task
 from reasoner.models.openai import OpenAIModel
 from reasoner.models.openai_constraints import constraint_fields
+from reasoner.models.scripted import ScriptedModel
 from reasoner.types import AnswerConstraint, GenerationRequest, Message
+from reasoner_strategies.direct import BARE_INSTRUCTION
 from reasoner_tasks.chess.constraint import answer_constraint as chess_constraint
 from reasoner_tasks.hanoi.constraint import answer_constraint as hanoi_constraint
 
@@ -259,3 +262,34 @@ def test_openai_backend_reports_a_server_that_ignored_the_constraint():
     with FaultServer(lambda seen: reply) as server, pytest.raises(ModelError) as info:
         _ask(server, AnswerConstraint(choices=["e4"]), constraints="vllm")
     assert "ignored the answer constraint" in str(info.value)
+
+
+# -- the `direct(constrained=True)` wiring ----------------------------------------------------
+
+
+def test_constrained_direct_asks_for_the_bare_answer_and_passes_the_constraint():
+    task = load_task("arithmetic:n=1")
+    problem = next(iter(task.examples())).problem
+    model = ScriptedModel(["19"])
+    answer = solve(problem, "direct(constrained=True)", model, task=task)
+    (request,) = model.requests
+    assert request.constraint == number_constraint(fraction=True)
+    exemplar_replies = [m.content for m in request.messages if m.role == "assistant"]
+    assert exemplar_replies and not any("Answer" in r for r in exemplar_replies)
+    assert request.messages[-1].content.endswith(BARE_INSTRUCTION)
+    assert answer.value == "19"
+
+
+def test_plain_direct_sends_no_constraint():
+    task = load_task("arithmetic:n=1")
+    model = ScriptedModel(["Answer: 19"])
+    solve(next(iter(task.examples())).problem, "direct", model, task=task)
+    assert model.requests[0].constraint is None
+
+
+def test_constrained_direct_on_a_task_without_constraint_records_a_one_line_failure():
+    model = ScriptedModel(["Shakespeare"])
+    answer = solve("Who wrote Hamlet?", "direct(constrained=True)", model, task="freeform")
+    assert answer.value is None and not model.requests
+    assert answer.error is not None and "gives no answer constraint" in answer.error
+    assert "\n" not in answer.error

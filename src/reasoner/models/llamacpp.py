@@ -50,6 +50,7 @@ class LlamaCppModel(OpenAIModel):
             # Generous: a busy CPU slows a long reply, and a dead server is caught directly.
             timeout_s=timeout_s if timeout_s is not None else 1800.0,
             max_retries=1,
+            constraints="llamacpp",  # answer constraints go out as GBNF `grammar`
             spec=spec,
         )
         # llama-server answers one completion per request: fan `n` out over the slots.
