@@ -41,7 +41,7 @@ PROMPTS = [
 
 
 def loadavg() -> str:
-    return Path("/proc/loadavg").read_text().split(" 1")[0].strip()
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def request(text: str, max_tokens: int) -> GenerationRequest:
