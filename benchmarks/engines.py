@@ -173,6 +173,8 @@ def main() -> None:
             f"server peak RSS {qw['peak_rss_mib_qwen_server']:.0f} MiB"
         )
         figures.update({k: v for k, v in qw.items() if k[0] != "_"})
+    elif args.no_qwen:
+        print("qwen2.5-coder-1.5b: skipped (--no-qwen)")
     else:
         print("qwen2.5-coder-1.5b: not installed (reasoner models install qwen2.5-coder-1.5b)")
     figures["loadavg_before"] = load_before
