@@ -36,9 +36,11 @@ def test_eval_then_report_markdown_prints_the_runs_table(tmp_path):
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["report", str(out), "--markdown"])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    # The runs table comes first; the confidence table and its legend follow a blank line.
+    lines = result.output.split("\n\n")[0].splitlines()
     assert lines[0].startswith("| task | pipeline | n |") and len(lines) == 3
     assert lines[2].startswith("| `arithmetic:n=3` | `direct` | 3 | ")
+    assert "| AURC | ECE |" in result.output
 
 
 def test_run_json_prints_the_full_answer():

@@ -297,10 +297,14 @@ def test_task_label_shortens_data_paths_only() -> None:
 
 def test_markdown_table_has_one_line_per_row_with_its_numbers(small_run) -> None:
     _, summary = small_run
-    table, _, notes = markdown_table(summary).partition("\n\n")
+    table, *sections = markdown_table(summary).split("\n\n")
     lines = table.splitlines()
     assert len(lines) == 2 + len(summary.rows)
-    assert all(note.startswith("- ") for note in notes.splitlines())
+    # After the runs table: notes ("- ..." lines), then the confidence table and its legend.
+    assert any(section.startswith("| task | pipeline | S t=0.5 |") for section in sections)
+    for section in sections:
+        if section.startswith("- "):
+            assert all(note.startswith("- ") for note in section.splitlines())
     assert all(line.count("|") == lines[0].count("|") for line in lines)
     for row, line in zip(summary.rows, lines[2:], strict=True):
         assert f"`{row.pipeline}`" in line
