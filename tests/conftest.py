@@ -19,6 +19,16 @@ def smollm2():
 
 
 @pytest.fixture(scope="session")
+def smollm2_llamacpp():
+    """The embedded model on the llama.cpp engine: one server for every `engine`-tier test."""
+    from reasoner import load_model
+
+    loaded = load_model("smollm2-llamacpp:parallel=4")
+    yield loaded
+    loaded.server.stop()
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present")

@@ -9,7 +9,7 @@ import asyncio
 
 import pytest
 
-from reasoner import asolve, load_model, load_task
+from reasoner import asolve, load_task
 from reasoner.constraints import matches, number_constraint
 from reasoner.models.engine_install import find_server
 from reasoner.types import AnswerConstraint
@@ -23,10 +23,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def model():
-    loaded = load_model("smollm2-llamacpp:parallel=2")
-    yield loaded
-    loaded.server.stop()
+def model(smollm2_llamacpp):
+    return smollm2_llamacpp
 
 
 def ask(model, question: str, constraint: AnswerConstraint, max_tokens: int = 48) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reasoner import load_model, solve
+from reasoner import solve
 from reasoner.models.engine_install import find_server
 
 pytestmark = [
@@ -27,10 +27,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def model():
-    loaded = load_model("smollm2-llamacpp:parallel=4")
-    yield loaded
-    loaded.server.stop()
+def model(smollm2_llamacpp):
+    return smollm2_llamacpp
 
 
 def ask(model, *args, **kwargs):
