@@ -18,7 +18,7 @@ from reasoner import ReasonerError
 from reasoner.eval import evaluate, report
 from reasoner.eval.calibration_plots import CALIBRATION_PLOTS
 from reasoner.eval.html_report import render_html
-from reasoner.eval.markdown import markdown_table
+from reasoner.eval.markdown import markdown_side_by_side, markdown_table
 from reasoner.eval.metrics import summarize
 from reasoner.eval.plots import PLOTS
 from reasoner.models.scripted import ScriptedModel
@@ -198,3 +198,19 @@ def test_reports_say_which_variables_pal_programs_were_given(tmp_path: Path) -> 
     assert "N, SOURCE, SPARE, TARGET as predefined variables" in html
     assert "arithmetic:n=2: programs were given" not in html
     assert "- hanoi:disks=2: programs were given N, SOURCE" in markdown_table(summary)
+
+
+def test_side_by_side_groups_runs_by_task_with_a_model_column(run: Path) -> None:
+    small = report(run)
+    large = small.model_copy(update={"config": {**small.config, "model": "qwen2.5-coder-1.5b"}})
+    table = markdown_side_by_side([small, large]).splitlines()
+    assert table[0].startswith("| task | model | pipeline |")
+    body = [line for line in table[2:] if line.startswith("|")]
+    assert len(body) == 2 * len(small.rows)
+    tasks = [line.split(" | ")[0].strip("| ") for line in body]
+    assert len([t for t in tasks if t]) == len({row.task for row in small.rows})
+    models = [line.split(" | ")[1] for line in body]
+    assert models.count("`qwen2.5-coder-1.5b`") == len(small.rows)
+    assert models.count(f"`{small.config['model']}`") == len(small.rows)
+    same_model = markdown_side_by_side([small, small]).splitlines()
+    assert same_model[0].startswith("| task | pipeline |")

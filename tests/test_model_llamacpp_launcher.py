@@ -18,7 +18,7 @@ import pytest
 
 from reasoner.errors import ModelError, ModelNotFound
 from reasoner.models import engine_install
-from reasoner.models.llamacpp import LlamaCppModel, from_spec
+from reasoner.models.llamacpp import LlamaCppModel, from_spec, threads_for_load
 from reasoner.models.llamacpp_server import LlamaServer, ServerOptions
 
 # A server that answers /health and /v1/chat/completions; it echoes the seed it was sent.
@@ -195,3 +195,13 @@ def test_engine_install_refuses_an_sdist_with_another_hash(
     with pytest.raises(Exception, match="refusing to build"):
         engine_install.install_engine(sdist=fake, say=lambda _: None)
     assert engine_install.find_server() is None
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "threads"),
+    [(2, 0.0, 2), (2, 1.3, 2), (2, 2.9, 2), (2, 3.0, 1), (2, 15.0, 1), (16, 17.5, 15)],
+)
+def test_threads_keep_every_core_until_the_load_oversubscribes_them(
+    cores: int, load: float, threads: int
+) -> None:
+    assert threads_for_load(cores, load) == threads

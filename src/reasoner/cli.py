@@ -293,21 +293,28 @@ def calibrate(
 
 @app.command()
 def report(
-    out: Annotated[Path, typer.Argument(help="An eval output folder.")],
+    outs: Annotated[
+        list[Path],
+        typer.Argument(help="Eval output folders; several are shown side by side by task."),
+    ],
     markdown: Annotated[
         bool, typer.Option("--markdown", help="Print the summary as a Markdown table instead.")
     ] = False,
 ) -> None:
-    """Re-draw the table, plots and report.html of an eval folder from its files alone."""
+    """Re-draw the table, plots and report.html of eval folders from their files alone."""
     from reasoner.eval import print_summary
     from reasoner.eval import report as redraw
 
-    summary = redraw(out)
+    summaries = [redraw(out) for out in outs]
     if markdown:
-        from reasoner.eval.markdown import markdown_table
+        from reasoner.eval.markdown import markdown_side_by_side, markdown_table
 
-        print(markdown_table(summary), end="")
-    else:
+        if len(summaries) == 1:
+            print(markdown_table(summaries[0]), end="")
+        else:
+            print(markdown_side_by_side(summaries), end="")
+        return
+    for summary in summaries:
         print_summary(summary, console)
 
 

@@ -28,10 +28,11 @@ def _details(row: SummaryRow) -> str:
     return ", ".join(parts) or "-"
 
 
-def _line(row: SummaryRow, task: str) -> str:
+def _line(row: SummaryRow, task: str, model: str | None = None) -> str:
     low, high = row.accuracy_ci95
     cells = [
         task,
+        *([] if model is None else [f"`{_cell(model)}`"]),
         f"`{_cell(row.pipeline)}`",
         str(row.n),
         f"{row.accuracy:.1%} ({low:.0%}-{high:.0%})",
@@ -64,3 +65,29 @@ def markdown_table(summary: Summary) -> str:
     table = "\n".join(lines + ([""] + notes if notes else [])) + "\n"
     confidence = confidence_markdown(summary)
     return table + ("\n" + confidence if confidence else "")
+
+
+def markdown_side_by_side(summaries: list[Summary]) -> str:
+    """Several runs' rows in one table, grouped by task, with a model column when the runs
+    used more than one model: how the README sets models and pipelines side by side.
+
+    Args:
+        summaries: the runs' summaries, in the order their rows should appear within a task.
+
+    Returns:
+        The table, header included, with every run's input notes, ending in a newline.
+    """
+    models = [str(summary.config.get("model", "?")) for summary in summaries]
+    with_model = len(set(models)) > 1
+    header = HEADER.replace("| pipeline |", "| model | pipeline |") if with_model else HEADER
+    lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
+    tasks = list(dict.fromkeys(row.task for summary in summaries for row in summary.rows))
+    for task in tasks:
+        label = f"`{_cell(task_label(task))}`"
+        for summary, model in zip(summaries, models, strict=True):
+            for row in summary.rows:
+                if row.task == task:
+                    lines.append(_line(row, label, model if with_model else None))
+                    label = ""
+    notes = list(dict.fromkeys(note for s in summaries for note in input_notes(s)))
+    return "\n".join(lines + ([""] + [f"- {note}" for note in notes] if notes else [])) + "\n"

@@ -96,12 +96,14 @@ class LlamaCppModel(OpenAIModel):
 
 
 def default_threads() -> int:
-    """Decode threads: `$REASONER_LLAMACPP_THREADS`, else the cores other programs leave idle.
+    """Decode threads: `$REASONER_LLAMACPP_THREADS`, else every core unless they are oversubscribed.
 
     llama.cpp's threads meet at a barrier after every layer; when the cores are busy with
     other work, one of them waits a whole scheduler slice at each barrier. Measured here with
     two cores and a load average of 15: 2 threads decoded the 135M model at 0.4 tok/s, 1 thread
-    at 14 tok/s. So the default counts the cores the load average leaves free (at least one).
+    at 14 tok/s. On a quiet machine the opposite holds (Qwen 1.5B: 2 threads 10.5 tok/s, 1
+    thread 5.9). A load average below the core count is our own harness or noise, so it keeps
+    every core; only the load above the core count takes cores away (at least one stays).
     """
     explicit = os.environ.get("REASONER_LLAMACPP_THREADS")
     if explicit:
@@ -109,10 +111,16 @@ def default_threads() -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cores = cores or 1
     try:
-        busy = round(os.getloadavg()[0])
+        load = os.getloadavg()[0]
     except OSError:
-        busy = 0
-    return max(1, min(cores, cores - busy))
+        load = 0.0
+    return threads_for_load(cores, load)
+
+
+def threads_for_load(cores: int, load: float) -> int:
+    """Every core, less the whole cores by which `load` oversubscribes them (at least one)."""
+    oversubscribed = max(0, int(load - cores))
+    return max(1, cores - oversubscribed)
 
 
 def _options(text: str, spec: str) -> tuple[ServerOptions, float | None]:
