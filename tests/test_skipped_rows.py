@@ -174,3 +174,13 @@ def test_a_corrupted_lichess_csv_reports_each_bad_row(tmp_path):
     assert [r.line for r in summary.skipped_rows[spec]] == [3, 4]
     html = (out / "report.html").read_text()
     assert "bad01" in html and "bad02" in html
+
+
+def test_the_markdown_table_names_each_skipped_row(tmp_path):
+    from reasoner.eval.markdown import markdown_side_by_side, markdown_table
+
+    spec, data, _out, summary = run_eval(tmp_path)
+    for text in (markdown_table(summary), markdown_side_by_side([summary, summary])):
+        assert text.count(f"- skipped 3 bad rows of {spec}:") == 1
+        for line in BAD:
+            assert f"  - {data}:{line}: " in text

@@ -9,6 +9,8 @@ from __future__ import annotations
 from reasoner.eval.confidence_table import confidence_markdown
 from reasoner.eval.labels import input_notes, task_label
 from reasoner.eval.metrics import Summary, SummaryRow
+from reasoner.eval.skipped_rows import listing
+from reasoner.types import RowError
 
 HEADER = (
     "| task | pipeline | n | accuracy (95% CI) | abstained | S t=0.75 | details "
@@ -46,6 +48,12 @@ def _line(row: SummaryRow, task: str, model: str | None = None) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _skipped(skipped: dict[str, list[RowError]]) -> list[str]:
+    """The data-file rows a run skipped as bad, so a pasted table never hides them."""
+    lines = listing(skipped)
+    return [f"- {line}" if not line.startswith(" ") else f"  - {line.strip()}" for line in lines]
+
+
 def markdown_table(summary: Summary) -> str:
     """One Markdown line per (task, pipeline), the task named once per group.
 
@@ -61,7 +69,7 @@ def markdown_table(summary: Summary) -> str:
         task = f"`{_cell(task_label(row.task))}`" if row.task != previous else ""
         previous = row.task
         lines.append(_line(row, task))
-    notes = [f"- {note}" for note in input_notes(summary)]
+    notes = [f"- {note}" for note in input_notes(summary)] + _skipped(summary.skipped_rows)
     table = "\n".join(lines + ([""] + notes if notes else [])) + "\n"
     confidence = confidence_markdown(summary)
     return table + ("\n" + confidence if confidence else "")
@@ -90,4 +98,6 @@ def markdown_side_by_side(summaries: list[Summary]) -> str:
                     lines.append(_line(row, label, model if with_model else None))
                     label = ""
     notes = list(dict.fromkeys(note for s in summaries for note in input_notes(s)))
-    return "\n".join(lines + ([""] + [f"- {note}" for note in notes] if notes else [])) + "\n"
+    skipped = {spec: rows for s in summaries for spec, rows in s.skipped_rows.items()}
+    notes = [f"- {note}" for note in notes] + _skipped(skipped)
+    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
