@@ -54,7 +54,10 @@ def test_hanoi_pal_with_nothing_handed_over_reads_the_question(smollm2):
         a.value is not None and task.score(e, task.parse(a.value))
         for e, a in zip(examples, answers, strict=True)
     )
-    # Measured on SmolLM2-135M: the towers from A to C are solved, the repeats with other pegs
-    # mostly fail (the model drifts while copying the statement): 2/4 here, 3/6 on N=2,5,9.
-    # Issue 14's target (>= 0.9 on N=1..10) is not met yet; this pins what works today.
-    assert solved >= 2, [a.attempts[0].program for a in answers]
+    # Measured on SmolLM2-135M with the goal clause first in the question: 20/20 on N=1..10,
+    # two per size, half of them with other pegs than A to C (runs/s4_hanoi_none). Every
+    # tower here must be solved, the repeats with other pegs included.
+    assert {(e.problem.payload["source"], e.problem.payload["target"]) for e in examples} != {
+        ("A", "C")
+    }
+    assert solved == len(examples), [a.attempts[0].program for a in answers]

@@ -61,7 +61,7 @@ def test_vary_pegs_false_repeats_a_to_c() -> None:
 
 def test_problem_states_the_rules_and_answer_format_and_carries_no_gold() -> None:
     problem = next(iter(hanoi(disks="3").examples())).problem
-    assert "Peg A holds 3 disks" in problem.prompt
+    assert "move a tower of 3 disks from peg A to peg C, using peg B" in problem.prompt
     assert "peg C" in problem.prompt
     assert '"Move disk D from X to Y"' in problem.prompt
     assert problem.program_inputs == {"N": 3, "SOURCE": "A", "SPARE": "B", "TARGET": "C"}

@@ -31,18 +31,18 @@ def problem_prompt(disks: int, source: str, spare: str, target: str) -> str:
     Returns:
         The prompt text.
     """
-    pegs = sorted((source, spare, target))
+    empty = " and ".join(sorted((spare, target)))
     if disks == 1:
-        tower = f"Peg {source} holds 1 disk, disk 1"
+        goal = f"move a tower of 1 disk from peg {source} to peg {target}, using peg {spare}"
+        tower = f"Peg {source} holds disk 1"
     else:
+        goal = f"move a tower of {disks} disks from peg {source} to peg {target}, using peg {spare}"
         tower = (
-            f"Peg {source} holds {disks} disks, numbered 1 (the smallest) to {disks} "
-            "(the largest), with the largest at the bottom"
+            f"Peg {source} holds disks numbered 1 (the smallest) to {disks} (the largest), "
+            "with the largest at the bottom"
         )
     return (
-        f"Tower of Hanoi. There are three pegs: {pegs[0]}, {pegs[1]} and {pegs[2]}. "
-        f"{tower}; pegs {' and '.join(sorted((spare, target)))} are empty. "
-        f"Move the whole tower to peg {target}. "
+        f"Tower of Hanoi: {goal}. {tower}; pegs {empty} are empty. "
         "Rules: move one disk at a time, always the top disk of a peg, "
         "and never put a larger disk on a smaller disk. "
         f"Give the complete list of moves, {ANSWER_FORMAT}."
@@ -103,23 +103,22 @@ def pal_exemplars(handed: bool = True) -> list[PalExemplar]:
     ]
 
 
-# With nothing handed over, the program copies the question's statement (up to "Rules:")
-# into a string and reads the size and pegs out of it with regular expressions; the spare is
-# computed, since the question names it only among "pegs ... are empty". The rest is the same
-# recursive program. Measured on the embedded 135M model: asked instead to write the values
-# as literals (`N = 4`, `SOURCE = "A"`), it imitated the exemplars' values and solved 0 of 4
-# (it wrote PEGS = "A" and a source that was the exemplars' middle peg); copying the
-# statement verbatim is what a small model does reliably, and the regular expressions do
-# the reading.
+# With nothing handed over, the program copies the question's goal clause (its first
+# sentence: size, source, target and spare peg) into a string and reads them out of it with a
+# regular expression; the rest is the same recursive program. Measured on the embedded 135M
+# model: asked instead to write the values as literals (`N = 4`, `SOURCE = "A"`), it imitated
+# the exemplars' values and solved 0 of 4; asked to copy the whole statement (two sentences,
+# with the target last), it dropped or rewrote clauses and solved 3 of 6, only A to C. A
+# goal stated first, in one short clause, is what a small model copies reliably, and the
+# regular expression does the reading.
 _READ_HEADER = """\
 import re
 
-QUESTION = "{statement}"
-PEGS = re.search(r"three pegs: (\\w), (\\w) and (\\w)", QUESTION).groups()
-N = int(re.search(r"holds (\\d+) disk", QUESTION).group(1))
-SOURCE = re.search(r"Peg (\\w) holds", QUESTION).group(1)
-TARGET = re.search(r"to peg (\\w)", QUESTION).group(1)
-SPARE = [peg for peg in PEGS if peg not in (SOURCE, TARGET)][0]
+GOAL = "{statement}"
+N, SOURCE, TARGET, SPARE = re.search(
+    r"(\\d+) disks? from peg (\\w) to peg (\\w), using peg (\\w)", GOAL
+).groups()
+N = int(N)
 
 
 """
@@ -134,8 +133,9 @@ _READ_SETUPS = (
 
 
 def statement(question: str) -> str:
-    """The part of a problem's text that states the puzzle: everything before "Rules:"."""
-    return question.split(" Rules:", 1)[0]
+    """The clause of a problem's text that states the goal: its first sentence, after "Tower
+    of Hanoi:"."""
+    return question.split(":", 1)[-1].split(".", 1)[0].strip()
 
 
 def _read_program(disks: int, source: str, spare: str, target: str) -> str:
