@@ -38,22 +38,14 @@ class HFModel(Model):
         model: a loaded transformers model.
         tokenizer: its tokenizer (with a chat template).
         spec: the spec it was loaded from.
-        max_batch: the most sequences decoded together. 16, because on 2 cores the 135M
-            model's batch of 16 still gains over 8: PAL on 64 arithmetic problems at
-            concurrency 16 took 64.2 s with 16 against 78.2 s with 8 (same prompts, greedy).
+        max_batch: the most sequences decoded together.
         gather_ms: how long the batcher waits for more requests before decoding. 150 ms,
             because callers return from the sandbox at staggered times: with 5 ms, PAL on 24
             problems ran as 12 batches in 47.7 s; with 150 ms as 5 batches in 24.3 s.
     """
 
     def __init__(
-        self,
-        model: Any,
-        tokenizer: Any,
-        spec: str,
-        *,
-        max_batch: int = 16,
-        gather_ms: float = 150.0,
+        self, model: Any, tokenizer: Any, spec: str, *, max_batch: int = 8, gather_ms: float = 150.0
     ) -> None:
         self.spec = spec
         self.runner = BatchRunner(model, tokenizer)
