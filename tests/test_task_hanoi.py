@@ -148,9 +148,9 @@ def test_inputs_none_hands_programs_nothing_and_its_exemplars_read_the_question(
     assert all(p.program_inputs for p in from_spec("hanoi:disks=3").problems())
     for exemplar in task.pal_exemplars():
         assert exemplar.inputs == {}
-        setup = re.search(r"Peg (\w) holds (\d+) disk.*to peg (\w)\.", exemplar.question)
+        setup = re.search(r"tower of (\d+) disks? from peg (\w) to peg (\w),", exemplar.question)
         assert setup is not None
-        source, disks, target = setup.groups()
+        disks, source, target = setup.groups()
         output = run_exemplar(exemplar.program, {})
         example = Example(
             problem=make_problem(int(disks), source, _spare(source, target), target), gold=[]
