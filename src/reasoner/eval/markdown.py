@@ -55,22 +55,16 @@ def _skipped(skipped: dict[str, list[RowError]]) -> list[str]:
 
 
 def markdown_table(summary: Summary) -> str:
-    """One Markdown line per (task, pipeline), the task named once per group.
+    """One Markdown line per (task, pipeline), the task named once per group, then the
+    confidence table.
 
     Args:
         summary: the run's summary.
 
     Returns:
-        The table, header included, ending in a newline.
+        The tables, header included, ending in a newline.
     """
-    lines = [HEADER, "|" + "---|" * HEADER.count(" | ") + "---|"]
-    previous = None
-    for row in summary.rows:
-        task = f"`{_cell(task_label(row.task))}`" if row.task != previous else ""
-        previous = row.task
-        lines.append(_line(row, task))
-    notes = [f"- {note}" for note in input_notes(summary)] + _skipped(summary.skipped_rows)
-    table = "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+    table = markdown_side_by_side([summary])
     confidence = confidence_markdown(summary)
     return table + ("\n" + confidence if confidence else "")
 
