@@ -20,14 +20,13 @@ import json
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import torch
+from timed_eval import timed_pal_eval
 
-from reasoner import evaluate, load_model, load_task
+from reasoner import load_model, load_task
 from reasoner.models.engine_install import find_server
 from reasoner_strategies.pal import complete_program, extract_program, pal_messages
 
@@ -64,25 +63,6 @@ def naive(model, task, examples) -> tuple[float, int, int]:
     return time.perf_counter() - started, correct, tokens
 
 
-def timed_eval(spec: str, model, concurrency: int) -> tuple[float, Any, int]:
-    """`reasoner eval` with pal: seconds, the summary row, generated tokens."""
-    with tempfile.TemporaryDirectory() as out:
-        started = time.perf_counter()
-        summary = evaluate(
-            tasks=[spec],
-            pipelines=["pal"],
-            model=model,
-            out=out,
-            concurrency=concurrency,
-            progress=False,
-            plots=False,
-        )
-        seconds = time.perf_counter() - started
-        with open(f"{out}/results.jsonl") as lines:
-            results = [json.loads(line) for line in lines]
-    return seconds, summary.rows[0], sum(r["cost"]["tokens_out"] for r in results)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--problems", type=int, default=64)
@@ -103,7 +83,7 @@ def main() -> None:
         f"{base_correct}/{n} correct, {base_tokens / base_s:.1f} generated tok/s"
     )
 
-    ours_s, row, ours_tokens = timed_eval(spec, model, args.concurrency)
+    ours_s, row, ours_tokens = timed_pal_eval(spec, model, args.concurrency)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"reasoner eval (concurrency {args.concurrency}): {row.n} problems in {ours_s:.1f} s, "
@@ -114,7 +94,7 @@ def main() -> None:
     engine: dict[str, float] = {}
     if not args.no_llamacpp and find_server() is not None:
         fast = load_model(f"smollm2-llamacpp:parallel={min(args.concurrency, 8)}")
-        fast_s, fast_row, fast_tokens = timed_eval(spec, fast, args.concurrency)
+        fast_s, fast_row, fast_tokens = timed_pal_eval(spec, fast, args.concurrency)
         fast.server.stop()  # type: ignore[attr-defined]
         engine = {
             "llamacpp_problems_per_min": round(fast_row.n / fast_s * 60, 2),

@@ -14,31 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from openai_servers import transformers_serve  # noqa: E402
+from timed_eval import timed_pal_eval  # noqa: E402
 
-from reasoner import evaluate, load_model  # noqa: E402
+from reasoner import load_model  # noqa: E402
 from reasoner.models.dequantize import dequantize_embedded  # noqa: E402
-
-
-def timed_eval(model_spec: str, task: str, concurrency: int) -> tuple[float, float]:
-    model = load_model(model_spec)
-    with tempfile.TemporaryDirectory() as out:
-        started = time.perf_counter()
-        summary = evaluate(
-            tasks=[task],
-            pipelines=["pal"],
-            model=model,
-            out=out,
-            concurrency=concurrency,
-            progress=False,
-            plots=False,
-        )
-        return time.perf_counter() - started, summary.rows[0].accuracy
 
 
 def main() -> None:
@@ -51,8 +34,10 @@ def main() -> None:
     extra = ["--continuous-batching"] if args.continuous_batching else []
     with transformers_serve(folder, extra_args=extra) as base_url:
         spec = f"openai:{base_url}?concurrency=16#{folder}"
-        t1, acc1 = timed_eval(spec, task, 1)
-        t16, acc16 = timed_eval(spec, task, 16)
+        t1, row1, _ = timed_pal_eval(task, load_model(spec), 1)
+        acc1 = row1.accuracy
+        t16, row16, _ = timed_pal_eval(task, load_model(spec), 16)
+        acc16 = row16.accuracy
     n = args.problems
     print(f"server: transformers serve {'--continuous-batching ' if extra else ''}on 127.0.0.1")
     print(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from reasoner.eval.confidence_table import confidence_markdown
 from reasoner.eval.labels import input_notes, task_label
 from reasoner.eval.metrics import Summary, SummaryRow
-from reasoner.eval.skipped_rows import listing
+from reasoner.eval.skipped_rows import groups
 from reasoner.types import RowError
 
 HEADER = (
@@ -50,8 +50,11 @@ def _line(row: SummaryRow, task: str, model: str | None = None) -> str:
 
 def _skipped(skipped: dict[str, list[RowError]]) -> list[str]:
     """The data-file rows a run skipped as bad, so a pasted table never hides them."""
-    lines = listing(skipped)
-    return [f"- {line}" if not line.startswith(" ") else f"  - {line.strip()}" for line in lines]
+    return [
+        line
+        for heading, items in groups(skipped)
+        for line in [f"- {heading}", *(f"  - {item}" for item in items)]
+    ]
 
 
 def markdown_table(summary: Summary) -> str:

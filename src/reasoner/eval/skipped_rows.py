@@ -55,8 +55,9 @@ def notice(skipped: dict[str, list[RowError]]) -> list[str]:
     ]
 
 
-def listing(skipped: dict[str, list[RowError]], shown: int = SHOWN) -> list[str]:
-    """Lines naming each skipped row (`file:line: what is wrong`), `shown` at most per task.
+def groups(skipped: dict[str, list[RowError]], shown: int = SHOWN) -> list[tuple[str, list[str]]]:
+    """Each task's heading and the lines under it (`file:line: what is wrong`), `shown` rows
+    at most per task, so the terminal and Markdown lay out the same content their own way.
 
     Args:
         skipped: the bad rows by task spec.
@@ -64,15 +65,28 @@ def listing(skipped: dict[str, list[RowError]], shown: int = SHOWN) -> list[str]
             summary.json and report.html.
 
     Returns:
+        [(heading, [line, ...]), ...]; empty when nothing was skipped.
+    """
+    out = []
+    for spec, rows in skipped.items():
+        items = [str(row) for row in rows[:shown]]
+        if len(rows) > shown:
+            items.append(f"... and {len(rows) - shown} more (all in summary.json, report.html)")
+        out.append((f"skipped {_count(len(rows), 'bad row')} of {spec}:", items))
+    return out
+
+
+def listing(skipped: dict[str, list[RowError]], shown: int = SHOWN) -> list[str]:
+    """Lines naming each skipped row, indented under its task, for the terminal.
+
+    Returns:
         The lines to print; empty when nothing was skipped.
     """
-    lines = []
-    for spec, rows in skipped.items():
-        lines.append(f"skipped {_count(len(rows), 'bad row')} of {spec}:")
-        lines.extend(f"  {row}" for row in rows[:shown])
-        if len(rows) > shown:
-            lines.append(f"  ... and {len(rows) - shown} more (all in summary.json, report.html)")
-    return lines
+    return [
+        line
+        for heading, items in groups(skipped, shown)
+        for line in [heading, *(f"  {item}" for item in items)]
+    ]
 
 
 def _count(k: int, noun: str) -> str:
