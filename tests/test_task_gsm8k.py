@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from task_helpers import from_spec, run_exemplar
 
-from reasoner.errors import TaskFileError
+from reasoner.errors import BadTaskSpec, TaskFileError
 from reasoner.types import Example, Problem
 from reasoner_tasks.gsm8k import Gsm8kTask, answers_match, gsm8k
 from reasoner_tasks.gsm8k.prompts import WORKED
@@ -148,6 +148,29 @@ def test_check_is_unknown_except_without_a_number(task: Gsm8kTask) -> None:
     problem = next(iter(task.examples())).problem
     assert task.check(problem, Fraction(5)).status == "unknown"
     assert task.check(problem, None).failed
+
+
+def test_whole_answers_fail_the_check_when_negative_or_fractional(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text(gsm8k_line(), encoding="utf-8")
+    whole = from_spec(f"gsm8k:path={path},answers=whole")
+    problem = next(iter(whole.examples())).problem
+    assert whole.check(problem, Fraction(5)).status == "unknown"
+    # A float rendering of a whole number is still whole.
+    assert whole.check(problem, Fraction("18.000000000000004")).status == "unknown"
+    for value, shown in [
+        (Fraction(-12), "-12"),
+        (Fraction("25.5"), "25.5"),
+        (Fraction("0.3333333333333333"), "0.333"),
+    ]:
+        verdict = whole.check(problem, value)
+        assert verdict.failed and shown in verdict.evidence, verdict
+    # The default makes no such claim: GSM-Hard's answers may be negative or fractional.
+    anything = from_spec(f"gsm8k:path={path}")
+    assert anything.check(problem, Fraction(-12)).status == "unknown"
+    assert whole.answer_constraint(problem).regex != anything.answer_constraint(problem).regex
+    with pytest.raises(BadTaskSpec, match="answers='integers' must be one of any, whole"):
+        from_spec(f"gsm8k:path={path},answers=integers")
 
 
 def test_pal_exemplars_score_their_own_questions(task: Gsm8kTask) -> None:

@@ -6,12 +6,14 @@ from pathlib import Path
 
 from reasoner.errors import BadTaskSpec, TaskFileError
 from reasoner_tasks.gsm8k.loader import load_rows
-from reasoner_tasks.gsm8k.task import Gsm8kTask, answers_match, make_problem
+from reasoner_tasks.gsm8k.task import ANSWER_KINDS, Gsm8kTask, answers_match, make_problem
 
 __all__ = ["Gsm8kTask", "answers_match", "gsm8k", "load_rows", "make_problem"]
 
 
-def gsm8k(path: str | None = None, limit: int | None = None, start: int = 0) -> Gsm8kTask:
+def gsm8k(
+    path: str | None = None, limit: int | None = None, start: int = 0, answers: str = "any"
+) -> Gsm8kTask:
     """Grade-school word problems (GSM8K or GSM-Hard JSONL), graded numerically.
 
     Rows are GSM8K (`question`, `answer` ending in `#### N`) or GSM-Hard (`input`,
@@ -24,6 +26,10 @@ def gsm8k(path: str | None = None, limit: int | None = None, start: int = 0) -> 
         limit: use only the first `limit` good rows (after `start`).
         start: skip the first `start` good rows: with `limit`, one file splits into a
             development part (`limit=100`) and a held-out part (`start=100`).
+        answers: what the file's answers are known to be: `any` number, or `whole`
+            (non-negative integers, as every GSM8K answer is; GSM-Hard's are not). With
+            `whole`, `check` fails an answer that is negative or not an integer, which
+            gives `retry` and `abstain` evidence; it never looks at the gold.
 
     Returns:
         The task.
@@ -40,4 +46,6 @@ def gsm8k(path: str | None = None, limit: int | None = None, start: int = 0) -> 
         raise BadTaskSpec(f"gsm8k: limit={limit} must be at least 1")
     if start < 0:
         raise BadTaskSpec(f"gsm8k: start={start} must be at least 0")
-    return Gsm8kTask(Path(path).expanduser(), limit, start)
+    if answers not in ANSWER_KINDS:
+        raise BadTaskSpec(f"gsm8k: answers={answers!r} must be one of {', '.join(ANSWER_KINDS)}")
+    return Gsm8kTask(Path(path).expanduser(), limit, start, answers)

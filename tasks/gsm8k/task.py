@@ -15,6 +15,8 @@ from reasoner_tasks.gsm8k import prompts
 from reasoner_tasks.gsm8k.loader import Row, load_rows
 
 _CENT = Fraction(1, 100)
+#: What a file's answers may be (`gsm8k:...,answers=KIND`).
+ANSWER_KINDS = ("any", "whole")
 
 
 def answers_match(value: Fraction, gold: Fraction) -> bool:
@@ -35,6 +37,11 @@ def answers_match(value: Fraction, gold: Fraction) -> bool:
         return True
     in_cents = (value / _CENT).denominator == 1
     return gold.denominator != 1 and in_cents and abs(value - gold) <= _CENT / 2
+
+
+def is_whole(value: Fraction) -> bool:
+    """A non-negative integer, up to float rounding (a program may print 18.000000000000004)."""
+    return value >= 0 and numbers_equal(value, Fraction(round(value)))
 
 
 def make_problem(row: Row) -> Problem:
@@ -65,9 +72,12 @@ class Gsm8kTask(Task):
     name: ClassVar[str] = "gsm8k"
     answer_instruction: ClassVar[str] = prompts.ANSWER_INSTRUCTION
 
-    def __init__(self, path: Path, limit: int | None = None, start: int = 0) -> None:
+    def __init__(
+        self, path: Path, limit: int | None = None, start: int = 0, answers: str = "any"
+    ) -> None:
         super().__init__()
         self.path = path
+        self.answers = answers
         rows, self.errors = load_rows(path)
         rows = rows[start:]
         self.rows = rows[:limit] if limit is not None else rows
@@ -84,9 +94,16 @@ class Gsm8kTask(Task):
         return format_number(value, decimal=True)
 
     def check(self, problem: Problem, value: Any) -> Verdict:
-        """No inference-time checker for word problems: unknown (failed when no number)."""
+        """Failed when there is no number, or (with `answers=whole`) when it is negative or
+        not whole; otherwise unknown: nothing at inference time can confirm a word problem."""
         if not isinstance(value, Fraction):
             return Verdict(checker="gsm8k", status="failed", evidence="no number found")
+        if self.answers == "whole" and not is_whole(value):
+            return Verdict(
+                checker="gsm8k",
+                status="failed",
+                evidence=f"the answer must be a whole number of at least 0, not {self.format(value)}",
+            )
         return Verdict(
             checker="gsm8k", status="unknown", evidence="word problems have no built-in checker"
         )
@@ -101,5 +118,6 @@ class Gsm8kTask(Task):
         return prompts.direct_exemplars()
 
     def answer_constraint(self, problem: Problem) -> AnswerConstraint | None:
-        """A plain number: digits, a sign, a decimal point; no units or commas."""
-        return number_constraint(decimal=True)
+        """A plain number: digits, a sign, a decimal point (digits only with `answers=whole`);
+        no units or commas."""
+        return number_constraint(decimal=self.answers != "whole")
