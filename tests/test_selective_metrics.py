@@ -120,3 +120,31 @@ def test_the_sweep_covers_0_to_095():
 def test_mismatched_lengths_are_an_error():
     with pytest.raises(ValueError):
         aurc([0.5], [True, False])
+
+
+def test_candidate_accuracy_counts_held_back_candidates_with_an_interval():
+    from reasoner.eval.confidence_table import confidence_markdown
+    from reasoner.eval.metrics import summarize
+    from reasoner.types import Result
+
+    def cell(i: int, *, abstained: bool, candidate_right: bool) -> Result:
+        return Result(
+            task="t",
+            problem_id=f"p{i}",
+            pipeline="pal >> abstain(t=0.75)",
+            answer=None if abstained else "1",
+            abstained=abstained,
+            correct=candidate_right and not abstained,
+            confidence=0.9 if not abstained else 0.2,
+            candidate_correct=candidate_right,
+        )
+
+    # 6 answered (5 right), 4 held back (1 of them right): candidates right 6 of 10.
+    results = [cell(i, abstained=False, candidate_right=i != 0) for i in range(6)]
+    results += [cell(6 + i, abstained=True, candidate_right=i == 0) for i in range(4)]
+    row = summarize(results, seed=3).rows[0]
+    assert row.accuracy == 0.5 and row.candidate_accuracy == 0.6
+    low, high = row.candidate_accuracy_ci95
+    assert low < 0.6 < high
+    assert summarize(results, seed=3).rows[0].candidate_accuracy_ci95 == (low, high)
+    assert f"| 60% ({low:.0%}-{high:.0%}) |" in confidence_markdown(summarize(results, seed=3))

@@ -20,7 +20,6 @@ COLUMNS = HEADER.count(" | ") + 1
 
 
 def _cells(row: SummaryRow) -> list[str]:
-    right = sum(p.selective_accuracy for p in row.risk_coverage[-1:]) if row.risk_coverage else 0
     return [
         f"{row.score_t['0.5']:+.2f}",
         f"{row.score_t['0.75']:+.2f}",
@@ -28,8 +27,15 @@ def _cells(row: SummaryRow) -> list[str]:
         "-" if row.aurc is None else f"{row.aurc:.3f}",
         "-" if row.ece is None else f"{row.ece:.3f}",
         "-" if row.mean_confidence is None else f"{row.mean_confidence:.2f}",
-        f"{right:.0%}",
+        _candidates(row),
     ]
+
+
+def _candidates(row: SummaryRow) -> str:
+    if row.candidate_accuracy is None:
+        return "-"
+    low, high = row.candidate_accuracy_ci95 or (row.candidate_accuracy, row.candidate_accuracy)
+    return f"{row.candidate_accuracy:.0%} ({low:.0%}-{high:.0%})"
 
 
 def calibration_note(summary: Summary) -> str | None:
@@ -63,7 +69,8 @@ def confidence_markdown(summary: Summary) -> str:
         "S t: the confidence-target score (correct +1, abstained 0, wrong -t/(1-t)); AURC: "
         "area under the risk-coverage curve (lower is better); ECE: expected calibration "
         "error over 10 bins; candidates right: share of candidates that were right, "
-        "abstained ones included."
+        "abstained ones included (the pipeline's accuracy without abstaining), with its 95% "
+        "bootstrap interval."
     )
     return "\n".join(lines + ["", legend] + ([note] if note else [])) + "\n"
 

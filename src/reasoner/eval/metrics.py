@@ -82,6 +82,10 @@ class SummaryRow(BaseModel):
     reliability: list[ReliabilityBin] = Field(default_factory=list)
     #: S(t) when answering exactly when confidence >= t, for t = 0, 0.05, ..., 0.95.
     score_sweep: dict[str, float] = Field(default_factory=dict)
+    #: Share of candidates that were right, abstained ones included: the accuracy of the
+    #: pipeline without its `abstain` stage, with its 95% bootstrap interval.
+    candidate_accuracy: float | None = None
+    candidate_accuracy_ci95: tuple[float, float] | None = None
 
 
 class DifficultyRow(SummaryRow):
@@ -167,8 +171,7 @@ def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: i
     wrong = n - correct - abstained
     correct_arr = np.array([o == "correct" for o in outcomes], dtype=float)
     points = {t: _points(outcomes, t) for t in THRESHOLDS}
-    rng = np.random.default_rng(seed)
-    resample = rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+    resample = _resample(n, seed)
     confidences = [r.confidence for r in results if r.confidence is not None]
     return SummaryRow(
         task=task,
@@ -232,7 +235,7 @@ def summarize(
             group = groups.get((task, pipeline))
             if not group:
                 continue
-            rows.append(with_selective(summarize_group(group, task, pipeline, seed), group))
+            rows.append(with_selective(summarize_group(group, task, pipeline, seed), group, seed))
             for axis, level, subset in difficulty_levels(group):
                 row = summarize_group(subset, task, pipeline, seed)
                 by_difficulty.append(DifficultyRow(**row.model_dump(), axis=axis, level=level))
@@ -246,8 +249,9 @@ def summarize(
     )
 
 
-def with_selective(row: SummaryRow, results: Sequence[Result]) -> SummaryRow:
-    """The row with its risk-coverage curve, AURC, reliability bins, ECE and S(t) sweep."""
+def with_selective(row: SummaryRow, results: Sequence[Result], seed: int = 0) -> SummaryRow:
+    """The row with its risk-coverage curve, AURC, reliability bins, ECE, S(t) sweep and
+    candidate accuracy (bootstrap seeded with `seed`, as in `summarize_group`)."""
     # A fixed order: float sums then do not depend on the order results were written in.
     results = sorted(results, key=lambda r: r.problem_id)
     confidence = [r.confidence for r in results]
@@ -261,6 +265,10 @@ def with_selective(row: SummaryRow, results: Sequence[Result]) -> SummaryRow:
             "risk_coverage": selective.risk_coverage(confidence, right),
             "reliability": selective.reliability(confidence, right),
             "score_sweep": selective.score_sweep(confidence, right),
+            "candidate_accuracy": float(np.mean(right)),
+            "candidate_accuracy_ci95": _interval(
+                np.array(right, dtype=float), _resample(len(right), seed)
+            ),
         }
     )
 
@@ -330,6 +338,11 @@ def _means(results: Sequence[Result]) -> dict[str, float]:
         )
         for key in keys
     }
+
+
+def _resample(n: int, seed: int) -> np.ndarray:
+    """Bootstrap index draws: the same seed and size give the same draws for every figure."""
+    return np.random.default_rng(seed).integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
 
 
 def _interval(values: np.ndarray, resample: np.ndarray) -> tuple[float, float]:
