@@ -11,12 +11,17 @@ from reasoner import Loop, strategy
 
 
 @strategy
-def retry(max: int = 2) -> Loop:  # noqa: A002 - `max` is the documented spec keyword
+def retry(max: int = 2, temperature: float = 0.0) -> Loop:  # noqa: A002 - `max` is the documented spec keyword
     """Repair a failing candidate with the checker's evidence, up to `max` times.
 
     Args:
         max: how many repairs at most (0 disables).
+        temperature: sampling temperature of the repairs. Greedy repairs (0) are
+            repeatable, but a capable model shown its evidence often rewrites the same
+            failing program; sampling (e.g. 0.7) tries something else.
     """
     if max < 0:
         raise ValueError("max must be >= 0")
-    return Loop(max=max)
+    if temperature < 0:
+        raise ValueError("temperature must be >= 0")
+    return Loop(max=max, temperature=temperature)

@@ -30,6 +30,13 @@ def test_retry_feeds_checker_evidence_back():
     assert answer.verdicts[-1].status == "passed"
 
 
+def test_retry_samples_its_repairs_at_its_temperature():
+    _, greedy = run("direct >> check >> retry(max=1)", ["Answer: 4", "Answer: 5"])
+    _, sampled = run("direct >> check >> retry(max=1, temperature=0.7)", ["Answer: 4", "Answer: 5"])
+    assert [r.temperature for r in greedy.requests] == [0.0, 0.0]
+    assert [r.temperature for r in sampled.requests] == [0.0, 0.7]
+
+
 def test_retry_stops_at_its_budget():
     answer, model = run("direct >> check >> retry(max=2)", ["Answer: 9"])
     assert len(model.requests) == 3

@@ -73,7 +73,9 @@ def _wrap(index: int, built: Built):
                 s.note("repair", feedback, round=used[name], max=obj.max)
                 generator = s.generator
                 assert generator is not None  # pipeline validation puts a generator first
-                attempts = await generator.propose(s, feedback=feedback)
+                attempts = await generator.propose(
+                    s, feedback=feedback, temperature=obj.temperature
+                )
                 if attempts:
                     s.propose(attempts[0])
             else:

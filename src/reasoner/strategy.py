@@ -68,3 +68,5 @@ class Loop:
 
     max: int
     name: str = "retry"
+    #: Sampling temperature of the repairs (0: greedy).
+    temperature: float = 0.0
