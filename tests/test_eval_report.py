@@ -203,14 +203,19 @@ def test_reports_say_which_variables_pal_programs_were_given(tmp_path: Path) -> 
 def test_side_by_side_groups_runs_by_task_with_a_model_column(run: Path) -> None:
     small = report(run)
     large = small.model_copy(update={"config": {**small.config, "model": "qwen2.5-coder-1.5b"}})
-    table = markdown_side_by_side([small, large]).splitlines()
+    text = markdown_side_by_side([small, large])
+    table = text.splitlines()
     assert table[0].startswith("| task | model | pipeline |")
-    body = [line for line in table[2:] if line.startswith("|")]
+    body = [line for line in table[2 : table.index("")] if line.startswith("|")]
     assert len(body) == 2 * len(small.rows)
     tasks = [line.split(" | ")[0].strip("| ") for line in body]
     assert len([t for t in tasks if t]) == len({row.task for row in small.rows})
     models = [line.split(" | ")[1] for line in body]
     assert models.count("`qwen2.5-coder-1.5b`") == len(small.rows)
     assert models.count(f"`{small.config['model']}`") == len(small.rows)
+    # Then one confidence table with both runs' rows.
+    confidence = text[text.index("| task | pipeline | S t=0.5") :].splitlines()
+    rows = [line for line in confidence[2:] if line.startswith("|")]
+    assert len(rows) == 2 * len([r for r in small.rows if r.risk_coverage]) > 0
     same_model = markdown_side_by_side([small, small]).splitlines()
     assert same_model[0].startswith("| task | pipeline |")

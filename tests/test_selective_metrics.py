@@ -147,4 +147,4 @@ def test_candidate_accuracy_counts_held_back_candidates_with_an_interval():
     low, high = row.candidate_accuracy_ci95
     assert low < 0.6 < high
     assert summarize(results, seed=3).rows[0].candidate_accuracy_ci95 == (low, high)
-    assert f"| 60% ({low:.0%}-{high:.0%}) |" in confidence_markdown(summarize(results, seed=3))
+    assert f"| 60% ({low:.0%}-{high:.0%}) |" in confidence_markdown([summarize(results, seed=3)])

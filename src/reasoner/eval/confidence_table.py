@@ -8,6 +8,7 @@ and, for a calibrated run, which split set the calibration. Rendered as Markdown
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from reasoner.eval.labels import task_label
 from reasoner.eval.metrics import Summary, SummaryRow
@@ -52,11 +53,14 @@ def calibration_note(summary: Summary) -> str | None:
     )
 
 
-def confidence_markdown(summary: Summary) -> str:
-    """The confidence table in Markdown (empty when no row has confidences)."""
-    rows = [r for r in summary.rows if r.risk_coverage]
+def confidence_markdown(summaries: Sequence[Summary]) -> str:
+    """The confidence table in Markdown, one or several runs' rows grouped by task (empty
+    when no row has confidences)."""
+    rows = [r for summary in summaries for r in summary.rows if r.risk_coverage]
     if not rows:
         return ""
+    tasks = list(dict.fromkeys(r.task for r in rows))
+    rows.sort(key=lambda r: tasks.index(r.task))  # stable: run order within a task
     lines = [HEADER, "|" + "---|" * COLUMNS]
     previous = None
     for row in rows:
@@ -64,7 +68,7 @@ def confidence_markdown(summary: Summary) -> str:
         previous = row.task
         pipeline = f"`{row.pipeline.replace('|', chr(92) + '|')}`"
         lines.append("| " + " | ".join([task, pipeline, *_cells(row)]) + " |")
-    note = calibration_note(summary)
+    notes = list(dict.fromkeys(n for s in summaries if (n := calibration_note(s))))
     legend = (
         "S t: the confidence-target score (correct +1, abstained 0, wrong -t/(1-t)); AURC: "
         "area under the risk-coverage curve (lower is better); ECE: expected calibration "
@@ -72,7 +76,7 @@ def confidence_markdown(summary: Summary) -> str:
         "abstained ones included (the pipeline's accuracy without abstaining), with its 95% "
         "bootstrap interval."
     )
-    return "\n".join(lines + ["", legend] + ([note] if note else [])) + "\n"
+    return "\n".join(lines + ["", legend, *notes]) + "\n"
 
 
 def confidence_html(summary: Summary) -> str:

@@ -67,20 +67,19 @@ def markdown_table(summary: Summary) -> str:
     Returns:
         The tables, header included, ending in a newline.
     """
-    table = markdown_side_by_side([summary])
-    confidence = confidence_markdown(summary)
-    return table + ("\n" + confidence if confidence else "")
+    return markdown_side_by_side([summary])
 
 
 def markdown_side_by_side(summaries: list[Summary]) -> str:
     """Several runs' rows in one table, grouped by task, with a model column when the runs
-    used more than one model: how the README sets models and pipelines side by side.
+    used more than one model (how the README sets models and pipelines side by side), then
+    their confidence table.
 
     Args:
         summaries: the runs' summaries, in the order their rows should appear within a task.
 
     Returns:
-        The table, header included, with every run's input notes, ending in a newline.
+        The tables, headers included, with every run's input notes, ending in a newline.
     """
     models = [str(summary.config.get("model", "?")) for summary in summaries]
     with_model = len(set(models)) > 1
@@ -97,4 +96,6 @@ def markdown_side_by_side(summaries: list[Summary]) -> str:
     notes = list(dict.fromkeys(note for s in summaries for note in input_notes(s)))
     skipped = {spec: rows for s in summaries for spec, rows in s.skipped_rows.items()}
     notes = [f"- {note}" for note in notes] + _skipped(skipped)
-    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+    table = "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+    confidence = confidence_markdown(summaries)
+    return table + ("\n" + confidence if confidence else "")
