@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check correctness, not speed (speed is measured in benchmarks/): a per-example
+# deadline only turns a busy machine into a failure.
+settings.register_profile("reasoner", deadline=None)
+settings.load_profile("reasoner")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

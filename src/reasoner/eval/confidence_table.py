@@ -47,7 +47,7 @@ def calibration_note(summary: Summary) -> str | None:
     stored = summary.config.get("calibration") or {}
     methods = sorted({c.get("method", "?") for c in stored.values()})
     return (
-        f"Confidence is P(correct) from a {'/'.join(methods)} calibration fitted per pipeline "
+        f"Confidence is P(correct) from a calibration ({'/'.join(methods)}) fitted per pipeline "
         f"on {', '.join(split)} only (never on the scored items); abstain(t) answers when "
         "it reaches t."
     )
