@@ -35,15 +35,19 @@ from reasoner_tasks.hanoi.constraint import answer_constraint as hanoi_constrain
 BYTES = llguidance.LLTokenizer("byte")  # one token per byte: a grammar engine without a model
 
 
+def gbnf_matcher(grammar: str) -> llguidance.LLMatcher:
+    """llguidance, an independent GBNF reader, reading `grammar`."""
+    return llguidance.LLMatcher(BYTES, llguidance.grammar_from("gbnf", grammar), log_level=0)
+
+
 def gbnf_readable(grammar: str) -> bool:
-    """Whether llguidance, an independent GBNF reader, parses the grammar without error."""
-    matcher = llguidance.LLMatcher(BYTES, llguidance.grammar_from("gbnf", grammar), log_level=0)
-    return not matcher.is_error()
+    """Whether llguidance parses the grammar without error."""
+    return not gbnf_matcher(grammar).is_error()
 
 
 def gbnf_accepts(grammar: str, text: str) -> bool:
     """Whether llguidance, reading `grammar` as GBNF, accepts exactly `text`."""
-    matcher = llguidance.LLMatcher(BYTES, llguidance.grammar_from("gbnf", grammar), log_level=0)
+    matcher = gbnf_matcher(grammar)
     assert not matcher.is_error(), matcher.get_error()
     return matcher.consume_tokens(BYTES.tokenize_str(text)) and matcher.is_accepting()
 

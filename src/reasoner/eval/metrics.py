@@ -159,7 +159,8 @@ def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: i
         seed: seeds the bootstrap, so the same results always give the same intervals.
 
     Returns:
-        The row, with 95% bootstrap intervals for accuracy and each score_t.
+        The row, with 95% bootstrap intervals for accuracy, candidate accuracy and each
+        score_t.
     """
     # Bootstrap draws index positions: a fixed order makes the intervals independent of the
     # order results were written in (a resumed run's file order differs).
@@ -171,7 +172,9 @@ def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: i
     wrong = n - correct - abstained
     correct_arr = np.array([o == "correct" for o in outcomes], dtype=float)
     points = {t: _points(outcomes, t) for t in THRESHOLDS}
-    resample = _resample(n, seed)
+    rng = np.random.default_rng(seed)
+    resample = rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+    candidates_right = np.array(_candidates_right(results), dtype=float)
     confidences = [r.confidence for r in results if r.confidence is not None]
     return SummaryRow(
         task=task,
@@ -191,6 +194,8 @@ def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: i
         score_t={_key(t): float(points[t].mean()) for t in THRESHOLDS},
         score_t_ci95={_key(t): _interval(points[t], resample) for t in THRESHOLDS},
         mean_confidence=float(np.mean(confidences)) if confidences else None,
+        candidate_accuracy=float(candidates_right.mean()),
+        candidate_accuracy_ci95=_interval(candidates_right, resample),
         cost=MeanCost(
             model_calls=_mean(r.cost.model_calls for r in results),
             tokens_in=_mean(r.cost.tokens_in for r in results),
@@ -235,7 +240,7 @@ def summarize(
             group = groups.get((task, pipeline))
             if not group:
                 continue
-            rows.append(with_selective(summarize_group(group, task, pipeline, seed), group, seed))
+            rows.append(with_selective(summarize_group(group, task, pipeline, seed), group))
             for axis, level, subset in difficulty_levels(group):
                 row = summarize_group(subset, task, pipeline, seed)
                 by_difficulty.append(DifficultyRow(**row.model_dump(), axis=axis, level=level))
@@ -249,15 +254,12 @@ def summarize(
     )
 
 
-def with_selective(row: SummaryRow, results: Sequence[Result], seed: int = 0) -> SummaryRow:
-    """The row with its risk-coverage curve, AURC, reliability bins, ECE, S(t) sweep and
-    candidate accuracy (bootstrap seeded with `seed`, as in `summarize_group`)."""
+def with_selective(row: SummaryRow, results: Sequence[Result]) -> SummaryRow:
+    """The row with its risk-coverage curve, AURC, reliability bins, ECE and S(t) sweep."""
     # A fixed order: float sums then do not depend on the order results were written in.
     results = sorted(results, key=lambda r: r.problem_id)
     confidence = [r.confidence for r in results]
-    right = [
-        r.candidate_correct if r.candidate_correct is not None else bool(r.correct) for r in results
-    ]
+    right = _candidates_right(results)
     return row.model_copy(
         update={
             "aurc": selective.aurc(confidence, right),
@@ -265,10 +267,6 @@ def with_selective(row: SummaryRow, results: Sequence[Result], seed: int = 0) ->
             "risk_coverage": selective.risk_coverage(confidence, right),
             "reliability": selective.reliability(confidence, right),
             "score_sweep": selective.score_sweep(confidence, right),
-            "candidate_accuracy": float(np.mean(right)),
-            "candidate_accuracy_ci95": _interval(
-                np.array(right, dtype=float), _resample(len(right), seed)
-            ),
         }
     )
 
@@ -340,9 +338,11 @@ def _means(results: Sequence[Result]) -> dict[str, float]:
     }
 
 
-def _resample(n: int, seed: int) -> np.ndarray:
-    """Bootstrap index draws: the same seed and size give the same draws for every figure."""
-    return np.random.default_rng(seed).integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+def _candidates_right(results: Sequence[Result]) -> list[bool]:
+    """Whether each candidate was right, also when an abstention held it back."""
+    return [
+        r.candidate_correct if r.candidate_correct is not None else bool(r.correct) for r in results
+    ]
 
 
 def _interval(values: np.ndarray, resample: np.ndarray) -> tuple[float, float]:
