@@ -17,6 +17,7 @@ from transformers import LogitsProcessor, StoppingCriteria
 
 from reasoner.models.base import truncate_at_stop
 from reasoner.models.constrained_logits import ConstrainRows, ConstraintCompiler
+from reasoner.models.growing_cache import GrowingCache
 from reasoner.models.prefix_cache import PrefixCache
 from reasoner.types import AnswerConstraint, Completion, Generation, GenerationRequest
 
@@ -183,7 +184,6 @@ class BatchRunner:
             options = {"do_sample": True, "temperature": temperature, "top_p": top_p, "top_k": 0}
             if seed is not None:
                 torch.manual_seed(seed)
-        extra = {"cache": cache} if cache is not None else {}
         processors: list[LogitsProcessor] = [_RecordLogprobs(tracker)]
         if any(r.constraint is not None for r in rows):
             # After the recorder: a constrained row's logprob is the model's own belief in
@@ -199,7 +199,7 @@ class BatchRunner:
         output = self.model.generate(
             input_ids=input_ids,
             attention_mask=attention_mask,
-            **extra,
+            cache=cache if cache is not None else GrowingCache(),
             max_new_tokens=max(r.max_tokens for r in rows),
             logits_processor=processors,
             stopping_criteria=[_PerRowStop(tracker)],

@@ -14,6 +14,8 @@ from typing import Any
 
 import torch
 
+from reasoner.models.growing_cache import GrowingCache
+
 
 class PrefixCache:
     """An LRU of prefix caches (batch 1), keyed by the prefix's token ids.
@@ -59,7 +61,8 @@ class PrefixCache:
         if stored is None:
             self.misses += 1
             ids = torch.tensor([prefix], device=self.model.device)
-            stored = self.model(input_ids=ids, use_cache=True).past_key_values
+            stored = GrowingCache()
+            self.model(input_ids=ids, use_cache=True, cache=stored)
             self._entries[key] = stored
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
