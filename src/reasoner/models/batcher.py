@@ -48,6 +48,9 @@ class DynamicBatcher:
         self._lock = threading.Lock()
         self.batches_run = 0
         self.sequences_run = 0
+        # Each pending submission's key, computed once: for the hf engine a key tokenizes the
+        # whole prompt, and `_gather` compares every pending submission on every arrival.
+        self._keys: dict[int, Hashable] = {}
 
     def _ensure_thread(self) -> None:
         with self._lock:
@@ -80,10 +83,10 @@ class DynamicBatcher:
         Items that cannot share a forward pass with it (another few-shot prefix, other
         sampling settings) wait for a later batch, so no caller waits on a batch it is not in.
         """
-        key = self.key(pending[0][0])
+        key = self._key_of(pending[0])
         deadline = time.monotonic() + self.gather_s
         while True:
-            group = [item for item in pending if self.key(item[0]) == key]
+            group = [item for item in pending if self._key_of(item) == key]
             rows = sum(r.n for requests, _ in group for r in requests)
             remaining = deadline - time.monotonic()
             if rows >= self.max_batch or remaining <= 0:
@@ -104,7 +107,15 @@ class DynamicBatcher:
                 break
             chosen.append(item)
             taken += size
+        for _, future in chosen:
+            self._keys.pop(id(future), None)
         return chosen
+
+    def _key_of(self, item: _Item) -> Hashable:
+        requests, future = item
+        if id(future) not in self._keys:
+            self._keys[id(future)] = self.key(requests)
+        return self._keys[id(future)]
 
     def _work(self) -> None:
         pending: list[_Item] = []
