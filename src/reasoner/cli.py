@@ -300,22 +300,36 @@ def report(
     markdown: Annotated[
         bool, typer.Option("--markdown", help="Print the summary as a Markdown table instead.")
     ] = False,
+    paired: Annotated[
+        bool,
+        typer.Option(
+            "--paired",
+            help="Also compare every two pipelines of a task on the problems both ran "
+            "(difference with a paired bootstrap interval, McNemar p).",
+        ),
+    ] = False,
 ) -> None:
     """Re-draw the table, plots and report.html of eval folders from their files alone."""
     from reasoner.eval import print_summary
     from reasoner.eval import report as redraw
+    from reasoner.eval.paired import paired_differences, paired_markdown, print_paired
+    from reasoner.eval.store import RESULTS, load_results
 
     summaries = [redraw(out) for out in outs]
+    rows = []
+    if paired:
+        runs = [(out.name, load_results(out / RESULTS)) for out in outs]
+        rows = paired_differences(runs)
     if markdown:
-        from reasoner.eval.markdown import markdown_side_by_side, markdown_table
+        from reasoner.eval.markdown import markdown_side_by_side
 
-        if len(summaries) == 1:
-            print(markdown_table(summaries[0]), end="")
-        else:
-            print(markdown_side_by_side(summaries), end="")
+        print(markdown_side_by_side(summaries), end="")
+        if rows:
+            print("\n" + paired_markdown(rows), end="")
         return
     for summary in summaries:
         print_summary(summary, console)
+    print_paired(rows, console)
 
 
 def main() -> None:

@@ -18,7 +18,8 @@ HEADER = (
 )
 
 
-def _cell(text: str) -> str:
+def escape_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
     return text.replace("|", "\\|")
 
 
@@ -34,8 +35,8 @@ def _line(row: SummaryRow, task: str, model: str | None = None) -> str:
     low, high = row.accuracy_ci95
     cells = [
         task,
-        *([] if model is None else [f"`{_cell(model)}`"]),
-        f"`{_cell(row.pipeline)}`",
+        *([] if model is None else [f"`{escape_cell(model)}`"]),
+        f"`{escape_cell(row.pipeline)}`",
         str(row.n),
         f"{row.accuracy:.1%} ({low:.0%}-{high:.0%})",
         f"{row.abstention_rate:.0%}",
@@ -87,7 +88,7 @@ def markdown_side_by_side(summaries: list[Summary]) -> str:
     lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
     tasks = list(dict.fromkeys(row.task for summary in summaries for row in summary.rows))
     for task in tasks:
-        label = f"`{_cell(task_label(task))}`"
+        label = f"`{escape_cell(task_label(task))}`"
         for summary, model in zip(summaries, models, strict=True):
             for row in summary.rows:
                 if row.task == task:
