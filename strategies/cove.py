@@ -12,16 +12,24 @@ import re
 from reasoner import Attempt, Generator, Session, strategy
 from reasoner.prompting import attempt_from, question_messages, with_feedback
 
-_QUESTION_LINE = re.compile(r"^\s*(?:\d+[.)]|[-*•]|Q\d*[:.)])?\s*(.+\?)\s*$")
+# A numbered, bulleted or bare line (markdown bold removed first), maybe labelled
+# "Question 1:"; the question runs to its first '?'. A capable model often answers on the
+# same line ("1. How many hours does it burn? ? 4"): that answer is cut off, since the
+# questions must be answered in a fresh context.
+_QUESTION_LINE = re.compile(
+    r"^\s*(?:\d+[.)]|[-*•]|Q\d*[:.)])?\s*(?:Question\s*\d*\s*[:.)])?\s*([^?]{3,}?\?)",
+    re.IGNORECASE,
+)
 
 
 def parse_questions(text: str, limit: int) -> list[str]:
-    """Verification questions, one per line (numbered, bulleted or bare, ending in '?')."""
-    questions = []
+    """Verification questions, one per line: the text of each line up to its first '?'."""
+    questions: list[str] = []
     for line in text.splitlines():
-        match = _QUESTION_LINE.match(line)
-        if match and match.group(1) not in questions:
-            questions.append(match.group(1).strip())
+        match = _QUESTION_LINE.match(line.replace("**", ""))
+        question = match.group(1).strip() if match else ""
+        if question and question not in questions:
+            questions.append(question)
     return questions[:limit]
 
 

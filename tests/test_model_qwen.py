@@ -87,6 +87,12 @@ def test_every_pipeline_gives_parsed_sensible_answers(qwen, tmp_path: Path) -> N
     for pipeline, rows in by_pipeline.items():
         answered = [r for r in rows if r["answer"] is not None or r["abstained"]]
         assert len(answered) == len(ITEMS), (pipeline, [(r["answer"], r["error"]) for r in rows])
+    # cove must verify: its planned questions are read (the model answers them on the same
+    # line, which the parser cuts off) and each is answered in its own context.
+    for row in by_pipeline["cove"]:
+        kinds = [event["kind"] for event in row["trace"]]
+        assert kinds.count("question") >= 2, row["trace"]
+        assert kinds.count("verification_answer") == kinds.count("question")
     # Programs are where a 1.5B model is reliable (answering directly it slips: 85 for 12*7+5).
     for row in summary.rows:
         if row.pipeline.startswith("pal"):

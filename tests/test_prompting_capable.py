@@ -11,6 +11,7 @@ import pytest
 from reasoner.loading import load_task
 from reasoner.prompting import attempt_from, prose_of
 from reasoner.types import Completion, Generation
+from reasoner_strategies.cove import parse_questions
 
 
 @pytest.fixture
@@ -52,3 +53,31 @@ def gsm_number(text: str) -> Fraction | None:
     from reasoner.answers import parse_number
 
     return parse_number(prose_of(text)) if prose_of(text).strip() else None
+
+
+# The 1.5B model's plan for a GSM8K item, as it wrote it: each question answered on its line.
+QWEN_PLAN = """1. How many centimeters shorter will the candle be after burning from 1:00 PM to 5:00 PM? ? 10
+2. If the candle burns at a rate of 2 centimeters per hour, how many hours will it take to burn completely? ? 4
+3. If the candle burns for 4 hours, how many centimeters will it have burned? ? 8"""
+
+
+def test_cove_reads_questions_without_the_answers_written_beside_them() -> None:
+    assert parse_questions(QWEN_PLAN, 3) == [
+        "How many centimeters shorter will the candle be after burning from 1:00 PM to 5:00 PM?",
+        "If the candle burns at a rate of 2 centimeters per hour, how many hours will it take "
+        "to burn completely?",
+        "If the candle burns for 4 hours, how many centimeters will it have burned?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        ("- Is 3+4 equal to 7?\n* What is 5?", ["Is 3+4 equal to 7?", "What is 5?"]),
+        ("**Question 2:** What is 2*5?\nQ3: Is it even?", ["What is 2*5?", "Is it even?"]),
+        ("1) Is 10 > 9? Yes.\n2) Is 10 > 9?", ["Is 10 > 9?"]),  # duplicates once
+        ("Here are the checks:\nno question here\n?", []),
+    ],
+)
+def test_cove_question_lines_numbered_bulleted_labelled_or_bare(plan, expected) -> None:
+    assert parse_questions(plan, 5) == expected
