@@ -2,6 +2,11 @@
 Hallucination in Large Language Models"), factored variant: draft an answer, plan
 verification questions, answer each in a fresh context that does not see the draft, then
 revise the draft in light of those answers. Every question and answer lands in the trace.
+
+The fresh context holds the problem (not the draft): the paper's verification questions are
+self-contained facts ("Where was X born?"), while a word problem's are about the problem
+("How many miles are left?"). Asked without it, the 1.5B model invented the numbers
+("Marissa still needs to walk 10 miles" for a 12-mile trail with 6 walked).
 """
 
 from __future__ import annotations
@@ -64,10 +69,16 @@ class ChainOfVerification(Generator):
         questions = parse_questions(plan.text, self.questions)
         for q in questions:
             s.note("question", q)
-        # Factored: each question in a fresh context that does not see the draft.
+        # Factored: each question in a fresh context that sees the problem but not the draft.
         replies = await asyncio.gather(
             *(
-                s.ask(q, purpose="verify", max_tokens=120, temperature=temperature)
+                s.ask(
+                    f"Problem: {s.problem.prompt}\nQuestion about it: {q}\n"
+                    "Answer it in one or two sentences.",
+                    purpose="verify",
+                    max_tokens=120,
+                    temperature=temperature,
+                )
                 for q in questions
             )
         )

@@ -124,3 +124,29 @@ def test_compiled_graph_is_a_langgraph_state_graph_with_a_loop_edge():
     edges = {(e.source, e.target) for e in graph.edges}
     assert ("2_retry", "1_check") in edges
     assert ("1_check", "2_retry") in edges and ("1_check", "3_abstain") in edges
+
+
+def test_cove_answers_each_planned_question_with_the_problem_but_not_the_draft():
+    def reply(request) -> str:
+        prompt = request.messages[-1].content
+        if prompt.startswith("Question: ") and "Write 3 short questions" in prompt:
+            return "1. What is 2 plus 3? ? 5\n2. Is the draft 4? ? no\nnot a question"
+        if prompt.startswith("Problem: "):
+            return "It is 5."
+        if "Verification questions" in prompt:
+            return "Answer: 5"
+        return "Answer: 4"  # the draft
+
+    answer, model = run("cove", reply)
+    verify = [
+        r.messages[-1].content
+        for r in model.requests
+        if "Question about it" in r.messages[-1].content
+    ]
+    assert len(verify) == 2
+    assert all(p.startswith(f"Problem: {EXAMPLES[0].problem.prompt}\n") for p in verify)
+    assert not any("Draft answer" in p or "Answer: 4" in p for p in verify)
+    assert "Question about it: What is 2 plus 3?\n" in verify[0]
+    revise = model.requests[-1].messages[-1].content
+    assert "Q: What is 2 plus 3?\nA: It is 5." in revise and "Q: Is the draft 4?" in revise
+    assert answer.value == "5"
