@@ -172,8 +172,7 @@ def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: i
     wrong = n - correct - abstained
     correct_arr = np.array([o == "correct" for o in outcomes], dtype=float)
     points = {t: _points(outcomes, t) for t in THRESHOLDS}
-    rng = np.random.default_rng(seed)
-    resample = rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+    resample = bootstrap_draws(n, seed)
     candidates_right = np.array(_candidates_right(results), dtype=float)
     confidences = [r.confidence for r in results if r.confidence is not None]
     return SummaryRow(
@@ -188,14 +187,14 @@ def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: i
         ),
         errors=sum(1 for r in results if r.error),
         accuracy=correct / n,
-        accuracy_ci95=_interval(correct_arr, resample),
+        accuracy_ci95=bootstrap_interval(correct_arr, resample),
         abstention_rate=abstained / n,
         wrong_rate=wrong / n,
         score_t={_key(t): float(points[t].mean()) for t in THRESHOLDS},
-        score_t_ci95={_key(t): _interval(points[t], resample) for t in THRESHOLDS},
+        score_t_ci95={_key(t): bootstrap_interval(points[t], resample) for t in THRESHOLDS},
         mean_confidence=float(np.mean(confidences)) if confidences else None,
         candidate_accuracy=float(candidates_right.mean()),
-        candidate_accuracy_ci95=_interval(candidates_right, resample),
+        candidate_accuracy_ci95=bootstrap_interval(candidates_right, resample),
         cost=MeanCost(
             model_calls=_mean(r.cost.model_calls for r in results),
             tokens_in=_mean(r.cost.tokens_in for r in results),
@@ -345,7 +344,14 @@ def _candidates_right(results: Sequence[Result]) -> list[bool]:
     ]
 
 
-def _interval(values: np.ndarray, resample: np.ndarray) -> tuple[float, float]:
+def bootstrap_draws(n: int, seed: int, resamples: int = BOOTSTRAP_RESAMPLES) -> np.ndarray:
+    """Bootstrap index draws, one row per resample: the same seed and size give the same
+    draws for every figure."""
+    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+
+
+def bootstrap_interval(values: np.ndarray, resample: np.ndarray) -> tuple[float, float]:
+    """The 95% percentile interval of the mean of `values` over the draws `resample`."""
     means = values[resample].mean(axis=1)
     low, high = np.percentile(means, [2.5, 97.5])
     return (float(low), float(high))

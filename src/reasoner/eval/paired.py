@@ -23,7 +23,7 @@ from rich.table import Table
 
 from reasoner.eval.labels import task_label
 from reasoner.eval.markdown import escape_cell
-from reasoner.eval.metrics import outcome
+from reasoner.eval.metrics import bootstrap_draws, bootstrap_interval, outcome
 from reasoner.types import Result
 
 #: Bootstrap draws for the interval of a difference.
@@ -77,8 +77,6 @@ def compare(
     xa = np.array([right_a[p] for p in common], dtype=float)
     xb = np.array([right_b[p] for p in common], dtype=float)
     per_problem = xa - xb
-    draws = np.random.default_rng(seed).integers(0, len(common), size=(DRAWS, len(common)))
-    means = per_problem[draws].mean(axis=1)
     a_only = int(((xa == 1) & (xb == 0)).sum())
     b_only = int(((xb == 1) & (xa == 0)).sum())
     return PairedRow(
@@ -91,7 +89,7 @@ def compare(
         a_only=a_only,
         b_only=b_only,
         difference=float(per_problem.mean()),
-        ci95=(float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))),
+        ci95=bootstrap_interval(per_problem, bootstrap_draws(len(common), seed, DRAWS)),
         p_value=mcnemar_p(a_only, b_only),
     )
 
