@@ -72,12 +72,16 @@ class Direct(Generator):
             ]
         return messages
 
+    def prompt(self, s: Session, feedback: str | None = None) -> list[Message]:
+        """The conversation this generator sends for `s`, with a repair's feedback when given."""
+        instruction = self._instruction(s)
+        return with_feedback(self._messages(s, instruction), s.candidate, feedback, instruction)
+
     async def propose(
         self, s: Session, *, feedback: str | None = None, n: int = 1, temperature: float = 0.0
     ) -> list[Attempt]:
         constraint = self._constraint(s)
-        instruction = self._instruction(s)
-        messages = with_feedback(self._messages(s, instruction), s.candidate, feedback, instruction)
+        messages = self.prompt(s, feedback)
         options = {"constraint": constraint} if constraint is not None else {}
         generation = await s.ask(
             messages, max_tokens=self.max_tokens, temperature=temperature, n=n, **options

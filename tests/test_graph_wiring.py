@@ -8,6 +8,7 @@ import pytest
 from toy import ToyTask, fake_runner
 
 from reasoner import Pipeline, Problem, solve
+from reasoner.errors import ReasonerError
 from reasoner.models.scripted import ScriptedModel
 from reasoner.session import RunContext
 
@@ -150,3 +151,25 @@ def test_cove_answers_each_planned_question_with_the_problem_but_not_the_draft()
     revise = model.requests[-1].messages[-1].content
     assert "Q: What is 2 plus 3?\nA: It is 5." in revise and "Q: Is the draft 4?" in revise
     assert answer.value == "5"
+
+
+def test_cove_drafts_with_reasoning_unless_asked_for_a_bare_draft():
+    def reply(request) -> str:
+        return (
+            "1. Is it 5?"
+            if "Write 3 short questions" in request.messages[-1].content
+            else "Answer: 5"
+        )
+
+    _, reasoned = run("cove", reply)
+    _, bare = run('cove(draft="direct")', reply)
+    reasoned_draft, bare_draft = reasoned.requests[0].messages, bare.requests[0].messages
+    assert len(reasoned_draft) == 1 and "Let's think step by step." in reasoned_draft[0].content
+    # direct's draft: the task's worked examples first, then the question, no reasoning asked
+    assert len(bare_draft) == 1 + 2 * len(list(TASK.direct_exemplars()))
+    assert bare_draft[-1].content == f"{EXAMPLES[0].problem.prompt}\n{TASK.answer_instruction}"
+
+
+def test_cove_refuses_an_unknown_draft_kind():
+    with pytest.raises(ReasonerError, match="draft must be one of cot, direct"):
+        Pipeline.parse('cove(draft="essay")')
