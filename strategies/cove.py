@@ -21,7 +21,7 @@ import re
 
 from reasoner import Attempt, Generator, Session, strategy
 from reasoner.errors import ReasonerError
-from reasoner.prompting import attempt_from, prose_of
+from reasoner.prompting import answer_of, attempt_from
 from reasoner_strategies.cot import ChainOfThought
 from reasoner_strategies.direct import Direct
 
@@ -111,7 +111,7 @@ class ChainOfVerification(Generator):
         )
         attempt = attempt_from(self.name, s.task, final, final.completions[0])
         if attempt.answer is None:  # a revision that lost the format keeps the draft's answer
-            attempt.answer = s.task.canonical(prose_of(draft.text))
+            attempt.answer = answer_of(s.task, draft.text)
         return attempt
 
 

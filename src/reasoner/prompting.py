@@ -50,6 +50,11 @@ def prose_of(text: str) -> str:
     return _CODE_BLOCK.sub(" ", text)
 
 
+def answer_of(task: Task, text: str) -> str | None:
+    """The task's canonical answer in a reply, read from its prose (see `prose_of`)."""
+    return task.canonical(prose_of(text))
+
+
 def attempt_from(
     strategy: str, task: Task, generation: Generation, completion: Completion, **fields: object
 ) -> Attempt:
@@ -63,6 +68,6 @@ def attempt_from(
         "logprob": completion.logprob,
     }
     if "answer" not in fields:  # PAL reads its answer from the program, off the event loop
-        values["answer"] = task.canonical(prose_of(completion.text))
+        values["answer"] = answer_of(task, completion.text)
     values.update(fields)
     return Attempt.model_validate(values)
