@@ -110,8 +110,9 @@ class ChainOfVerification(Generator):
             temperature=temperature,
         )
         attempt = attempt_from(self.name, s.task, final, final.completions[0])
+        attempt.draft_answer = answer_of(s.task, draft.text)
         if attempt.answer is None:  # a revision that lost the format keeps the draft's answer
-            attempt.answer = answer_of(s.task, draft.text)
+            attempt.answer = attempt.draft_answer
         return attempt
 
 

@@ -213,9 +213,18 @@ def test_side_by_side_groups_runs_by_task_with_a_model_column(run: Path) -> None
     models = [line.split(" | ")[1] for line in body]
     assert models.count("`qwen2.5-coder-1.5b`") == len(small.rows)
     assert models.count(f"`{small.config['model']}`") == len(small.rows)
-    # Then one confidence table with both runs' rows.
-    confidence = text[text.index("| task | pipeline | S t=0.5") :].splitlines()
-    rows = [line for line in confidence[2:] if line.startswith("|")]
-    assert len(rows) == 2 * len([r for r in small.rows if r.risk_coverage]) > 0
+    # Then one confidence table and one revision table with both runs' rows, each with the
+    # model column: without it the two runs' rows for a pipeline would read alike.
+    for heading, wanted in [
+        ("| task | model | pipeline | S t=0.5", [r for r in small.rows if r.risk_coverage]),
+        (
+            "| task | model | pipeline | n | first answer right",
+            [r for r in small.rows if r.revision],
+        ),
+    ]:
+        section = text[text.index(heading) :].splitlines()
+        rows = section[2 : section.index("")]
+        assert len(rows) == 2 * len(wanted) > 0, heading
+        assert sum("`qwen2.5-coder-1.5b`" in row for row in rows) == len(wanted), heading
     same_model = markdown_side_by_side([small, small]).splitlines()
     assert same_model[0].startswith("| task | pipeline |")

@@ -151,6 +151,7 @@ def test_cove_answers_each_planned_question_with_the_problem_but_not_the_draft()
     revise = model.requests[-1].messages[-1].content
     assert "Q: What is 2 plus 3?\nA: It is 5." in revise and "Q: Is the draft 4?" in revise
     assert answer.value == "5"
+    assert answer.attempts[0].draft_answer == "4"  # so reports can show what revision did
 
 
 def test_cove_drafts_with_reasoning_unless_asked_for_a_bare_draft():

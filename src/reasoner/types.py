@@ -157,6 +157,9 @@ class Attempt(BaseModel):
     latency_s: float = 0.0
     logprob: float | None = None
     error: str | None = None
+    #: For a generator that revises its own draft within one attempt (`cove`): the draft's
+    #: answer, so a report can show what the revision changed (None otherwise).
+    draft_answer: str | None = None
 
 
 class TraceEvent(BaseModel):
@@ -237,6 +240,12 @@ class Result(BaseModel):
     #: Whether the candidate was right, answered or held back by an abstention (None when
     #: unknown): what risk-coverage curves, calibration error and calibration fits use.
     candidate_correct: bool | None = None
+    #: The candidate an abstention held back (`Answer.withheld`; None when answered).
+    withheld: str | None = None
+    #: Whether the pipeline's first answer was right: its first attempt's answer, or that
+    #: attempt's draft (`Attempt.draft_answer`). What the later stages (revision, repair,
+    #: voting) started from; None when unknown (no attempt, or a run from before the field).
+    first_correct: bool | None = None
 
 
 class RowError(BaseModel):

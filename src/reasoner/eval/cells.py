@@ -16,6 +16,7 @@ from pydantic_core import to_jsonable_python
 
 from reasoner.calibration import Calibration
 from reasoner.errors import ReasonerError
+from reasoner.eval.revision import first_answer
 from reasoner.eval.store import CellKey
 from reasoner.models.base import Model
 from reasoner.pipeline import Pipeline
@@ -23,7 +24,7 @@ from reasoner.session import ProgramRunner, clip
 from reasoner.solving import asolve
 from reasoner.specs import StageSpec
 from reasoner.task import Task
-from reasoner.types import Cost, Example, Result
+from reasoner.types import Attempt, Cost, Example, Result
 
 #: Longest gold text kept in a result (head and tail); reports show less.
 GOLD_TEXT_CHARS = 2000
@@ -95,6 +96,7 @@ async def run_cell(
     error = answer.error
     correct, details = False, {}
     candidate_correct: bool | None = None
+    first_correct: bool | None = None
     try:
         value = cell.task.parse(answer.value) if answer.value is not None else None
         if value is not None:
@@ -103,8 +105,9 @@ async def run_cell(
             )
             details = _jsonable(cell.task.details(problem, value))
         candidate_correct = _candidate_correct(cell, answer.value, answer.withheld, error)
+        first_correct = _first_correct(cell, answer.attempts)
     except Exception as exc:
-        correct, candidate_correct = False, None
+        correct, candidate_correct, first_correct = False, None, None
         error = f"scoring failed in task '{cell.task_spec}': {type(exc).__name__}: {exc}"
     return Result(
         **base,
@@ -120,6 +123,8 @@ async def run_cell(
         error=error,
         signals=answer.signals,
         candidate_correct=candidate_correct,
+        withheld=answer.withheld,
+        first_correct=first_correct,
     )
 
 
@@ -128,10 +133,16 @@ def _candidate_correct(
 ) -> bool:
     # Scored after the pipeline has finished, like `correct`: an abstention's held-back
     # candidate is graded only so reports can show what abstaining saved or cost.
-    shown = value if value is not None else withheld
-    if error or shown is None:
-        return False
-    parsed = cell.task.parse(shown)
+    return not error and _right(cell, value if value is not None else withheld)
+
+
+def _first_correct(cell: Cell, attempts: list[Attempt]) -> bool | None:
+    # What the later stages started from, graded like the final answer (see eval/revision.py).
+    return _right(cell, first_answer(attempts)) if attempts else None
+
+
+def _right(cell: Cell, text: str | None) -> bool:
+    parsed = cell.task.parse(text) if text is not None else None
     return parsed is not None and bool(cell.task.score(cell.example, parsed))
 
 

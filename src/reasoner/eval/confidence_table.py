@@ -10,14 +10,18 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from reasoner.eval.labels import task_label
+from reasoner.eval.grouped_tables import grouped_table, html_table
 from reasoner.eval.metrics import Summary, SummaryRow
 
-HEADER = (
-    "| task | pipeline | S t=0.5 | S t=0.75 | S t=0.9 | AURC | ECE | mean confidence "
-    "| candidates right |"
-)
-COLUMNS = HEADER.count(" | ") + 1
+COLUMNS = [
+    "S t=0.5",
+    "S t=0.75",
+    "S t=0.9",
+    "AURC",
+    "ECE",
+    "mean confidence",
+    "candidates right",
+]
 
 
 def _cells(row: SummaryRow) -> list[str]:
@@ -56,18 +60,10 @@ def calibration_note(summary: Summary) -> str | None:
 def confidence_markdown(summaries: Sequence[Summary]) -> str:
     """The confidence table in Markdown, one or several runs' rows grouped by task (empty
     when no row has confidences)."""
-    rows = [r for summary in summaries for r in summary.rows if r.risk_coverage]
-    if not rows:
+    entries = [(s, r, _cells(r)) for s in summaries for r in s.rows if r.risk_coverage]
+    if not entries:
         return ""
-    tasks = list(dict.fromkeys(r.task for r in rows))
-    rows.sort(key=lambda r: tasks.index(r.task))  # stable: run order within a task
-    lines = [HEADER, "|" + "---|" * COLUMNS]
-    previous = None
-    for row in rows:
-        task = f"`{task_label(row.task)}`" if row.task != previous else ""
-        previous = row.task
-        pipeline = f"`{row.pipeline.replace('|', chr(92) + '|')}`"
-        lines.append("| " + " | ".join([task, pipeline, *_cells(row)]) + " |")
+    lines = grouped_table(COLUMNS, entries)
     notes = list(dict.fromkeys(n for s in summaries if (n := calibration_note(s))))
     legend = (
         "S t: the confidence-target score (correct +1, abstained 0, wrong -t/(1-t)); AURC: "
@@ -81,23 +77,14 @@ def confidence_markdown(summaries: Sequence[Summary]) -> str:
 
 def confidence_html(summary: Summary) -> str:
     """The confidence table as an HTML section (empty when no row has confidences)."""
-    rows = [r for r in summary.rows if r.risk_coverage]
+    rows = [(r, _cells(r)) for r in summary.rows if r.risk_coverage]
     if not rows:
         return ""
-    head = "".join(f"<th>{html.escape(h.strip())}</th>" for h in HEADER.strip("|").split("|"))
-    body = "".join(
-        "<tr>"
-        + f"<td title='{html.escape(r.task)}'>{html.escape(task_label(r.task))}</td>"
-        + f"<td><code>{html.escape(r.pipeline)}</code></td>"
-        + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(r))
-        + "</tr>"
-        for r in rows
-    )
     note = calibration_note(summary)
     note_html = f"<p>{html.escape(note)}</p>" if note else ""
     return (
         "<h2>Knowing when not to answer</h2>"
         "<p>AURC: area under the risk-coverage curve (lower is better). ECE: expected "
         "calibration error. Both use every candidate, abstained ones included.</p>"
-        f"{note_html}<table><tr>{head}</tr>{body}</table>"
+        f"{note_html}{html_table(COLUMNS, rows)}"
     )

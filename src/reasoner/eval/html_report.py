@@ -11,6 +11,7 @@ from html import escape
 from reasoner.eval.confidence_table import confidence_html
 from reasoner.eval.labels import input_notes, task_label
 from reasoner.eval.metrics import THRESHOLDS, DifficultyRow, Summary, outcome
+from reasoner.eval.revision_table import revision_html
 from reasoner.types import Result, TraceEvent
 
 #: Longest text shown for one trace event; the full text is in results.jsonl.
@@ -78,6 +79,7 @@ def render_html(summary: Summary, results: Sequence[Result], plots: dict[str, by
         "counts as wrong). Cost columns are means per problem.</p>",
         *(f"<p class='meta'><b>Program inputs.</b> {escape(n)}</p>" for n in input_notes(summary)),
         confidence_html(summary),
+        revision_html(summary),
         "<h2 id='difficulty'>By difficulty</h2>",
         _difficulty_tables(summary),
         "<h2 id='plots'>Plots</h2>",

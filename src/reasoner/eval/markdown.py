@@ -7,20 +7,23 @@ the run's and nothing else.
 from __future__ import annotations
 
 from reasoner.eval.confidence_table import confidence_markdown
-from reasoner.eval.labels import input_notes, task_label
+from reasoner.eval.grouped_tables import grouped_table
+from reasoner.eval.labels import input_notes
 from reasoner.eval.metrics import Summary, SummaryRow
+from reasoner.eval.revision_table import revision_markdown
 from reasoner.eval.skipped_rows import groups
 from reasoner.types import RowError
 
-HEADER = (
-    "| task | pipeline | n | accuracy (95% CI) | abstained | S t=0.75 | details "
-    "| calls | tokens | s / problem |"
-)
-
-
-def escape_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|")
+COLUMNS = [
+    "n",
+    "accuracy (95% CI)",
+    "abstained",
+    "S t=0.75",
+    "details",
+    "calls",
+    "tokens",
+    "s / problem",
+]
 
 
 def _details(row: SummaryRow) -> str:
@@ -31,12 +34,9 @@ def _details(row: SummaryRow) -> str:
     return ", ".join(parts) or "-"
 
 
-def _line(row: SummaryRow, task: str, model: str | None = None) -> str:
+def _cells(row: SummaryRow) -> list[str]:
     low, high = row.accuracy_ci95
-    cells = [
-        task,
-        *([] if model is None else [f"`{escape_cell(model)}`"]),
-        f"`{escape_cell(row.pipeline)}`",
+    return [
         str(row.n),
         f"{row.accuracy:.1%} ({low:.0%}-{high:.0%})",
         f"{row.abstention_rate:.0%}",
@@ -46,7 +46,6 @@ def _line(row: SummaryRow, task: str, model: str | None = None) -> str:
         f"{row.cost.tokens_in + row.cost.tokens_out:.0f}",
         f"{row.cost.wall_s:.1f}",
     ]
-    return "| " + " | ".join(cells) + " |"
 
 
 def _skipped(skipped: dict[str, list[RowError]]) -> list[str]:
@@ -60,7 +59,7 @@ def _skipped(skipped: dict[str, list[RowError]]) -> list[str]:
 
 def markdown_table(summary: Summary) -> str:
     """One Markdown line per (task, pipeline), the task named once per group, then the
-    confidence table.
+    confidence and revision tables.
 
     Args:
         summary: the run's summary.
@@ -74,7 +73,7 @@ def markdown_table(summary: Summary) -> str:
 def markdown_side_by_side(summaries: list[Summary]) -> str:
     """Several runs' rows in one table, grouped by task, with a model column when the runs
     used more than one model (how the README sets models and pipelines side by side), then
-    their confidence table.
+    their confidence and revision tables, laid out the same way.
 
     Args:
         summaries: the runs' summaries, in the order their rows should appear within a task.
@@ -82,21 +81,12 @@ def markdown_side_by_side(summaries: list[Summary]) -> str:
     Returns:
         The tables, headers included, with every run's input notes, ending in a newline.
     """
-    models = [str(summary.config.get("model", "?")) for summary in summaries]
-    with_model = len(set(models)) > 1
-    header = HEADER.replace("| pipeline |", "| model | pipeline |") if with_model else HEADER
-    lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
-    tasks = list(dict.fromkeys(row.task for summary in summaries for row in summary.rows))
-    for task in tasks:
-        label = f"`{escape_cell(task_label(task))}`"
-        for summary, model in zip(summaries, models, strict=True):
-            for row in summary.rows:
-                if row.task == task:
-                    lines.append(_line(row, label, model if with_model else None))
-                    label = ""
+    lines = grouped_table(COLUMNS, [(s, row, _cells(row)) for s in summaries for row in s.rows])
     notes = list(dict.fromkeys(note for s in summaries for note in input_notes(s)))
     skipped = {spec: rows for s in summaries for spec, rows in s.skipped_rows.items()}
     notes = [f"- {note}" for note in notes] + _skipped(skipped)
     table = "\n".join(lines + ([""] + notes if notes else [])) + "\n"
-    confidence = confidence_markdown(summaries)
-    return table + ("\n" + confidence if confidence else "")
+    sections = [table] + [
+        t for t in (confidence_markdown(summaries), revision_markdown(summaries)) if t
+    ]
+    return "\n".join(sections)

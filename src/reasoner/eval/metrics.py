@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from reasoner.eval import selective
+from reasoner.eval.revision import RevisionEffect, revision_effect
 from reasoner.eval.selective import CoveragePoint, ReliabilityBin
 from reasoner.types import Result, RowError
 
@@ -86,6 +87,9 @@ class SummaryRow(BaseModel):
     #: pipeline without its `abstain` stage, with its 95% bootstrap interval.
     candidate_accuracy: float | None = None
     candidate_accuracy_ci95: tuple[float, float] | None = None
+    #: What the stages after the first answer did to it (eval/revision.py); None for a
+    #: pipeline that never revised.
+    revision: RevisionEffect | None = None
 
 
 class DifficultyRow(SummaryRow):
@@ -204,6 +208,7 @@ def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: i
         ),
         flags=_flags(results),
         means=_means(results),
+        revision=revision_effect(results),
     )
 
 

@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from reasoner.eval.grouped_tables import escape_cell
 from reasoner.eval.labels import task_label
-from reasoner.eval.markdown import escape_cell
 from reasoner.eval.metrics import bootstrap_draws, bootstrap_interval, outcome
 from reasoner.types import Result
 
