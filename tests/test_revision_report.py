@@ -10,7 +10,8 @@ from test_eval_support import toy_tasks
 from toy import fake_runner
 
 from reasoner.eval import evaluate
-from reasoner.eval.markdown import markdown_table
+from reasoner.eval.markdown import markdown_side_by_side, markdown_table
+from reasoner.eval.metrics import summarize
 from reasoner.eval.revision import revision_effect
 from reasoner.models.scripted import ScriptedModel
 from reasoner.types import Attempt, Result
@@ -88,3 +89,23 @@ def test_a_held_back_candidate_counts_as_the_final_answer_and_breaks_are_counted
 def test_runs_from_before_the_first_answer_was_graded_show_no_revision():
     old = result("5", "6", True, False).model_copy(update={"first_correct": None})
     assert revision_effect([old]) is None
+
+
+def test_the_revision_table_lines_up_with_the_summary_table_across_runs():
+    # The first run (task "a" only) revises nothing; the second revises on "b", then "a".
+    # The revision table still lists "a" before "b", as the summary table does, and keeps
+    # the model column, so its rows say which model revised.
+    plain = result("5", "5", True, True).model_copy(update={"task": "a", "attempts": []})
+    small = summarize([plain], config={"model": "small"})
+    revising = [
+        result("5", "6", True, False).model_copy(update={"task": task, "pipeline": "cove"})
+        for task in ("b", "a")
+    ]
+    big = summarize(revising, config={"model": "big"})
+    lines = markdown_side_by_side([small, big]).splitlines()
+    start = next(i for i, line in enumerate(lines) if "| first answer right |" in line)
+    section = lines[start:]
+    assert section[0].startswith("| task | model | pipeline | n | first answer right")
+    rows = section[2 : section.index("")]
+    assert [row.split(" | ")[0] for row in rows] == ["| `a`", "| `b`"]
+    assert all(" | `big` | `cove` | 1 | 1 (100%) | 0 (0%) | 1 | 0 | 1 |" in row for row in rows)

@@ -60,10 +60,9 @@ def calibration_note(summary: Summary) -> str | None:
 def confidence_markdown(summaries: Sequence[Summary]) -> str:
     """The confidence table in Markdown, one or several runs' rows grouped by task (empty
     when no row has confidences)."""
-    entries = [(s, r, _cells(r)) for s in summaries for r in s.rows if r.risk_coverage]
-    if not entries:
+    if not any(r.risk_coverage for s in summaries for r in s.rows):
         return ""
-    lines = grouped_table(COLUMNS, entries)
+    lines = grouped_table(COLUMNS, summaries, lambda r: _cells(r) if r.risk_coverage else None)
     notes = list(dict.fromkeys(n for s in summaries if (n := calibration_note(s))))
     legend = (
         "S t: the confidence-target score (correct +1, abstained 0, wrong -t/(1-t)); AURC: "

@@ -5,7 +5,7 @@ so a reader lines the summary, confidence and revision tables up by eye."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reasoner.eval.labels import task_label
 from reasoner.eval.metrics import Summary, SummaryRow
@@ -17,32 +17,40 @@ def escape_cell(text: str) -> str:
 
 
 def grouped_table(
-    columns: Sequence[str], entries: Sequence[tuple[Summary, SummaryRow, Sequence[str]]]
+    columns: Sequence[str],
+    summaries: Sequence[Summary],
+    cells: Callable[[SummaryRow], Sequence[str] | None],
 ) -> list[str]:
-    """The header, the rule and one line per entry (its run, its row, the cells after the
-    pipeline), grouped by task in first-seen order and in run order within a task, the task
-    named once per group. A model column follows the task when the runs used more than one
-    model: without it two models' rows for one pipeline would read alike.
+    """The header, the rule and one line per row that `cells` gives cells for (None leaves
+    the row out), grouped by task and in run order within a task, the task named once per
+    group. Tasks come in the order of every run's rows, shown or not, and a model column
+    follows the task when the runs used more than one model, so every table of one report
+    lines up with its summary table (and two models' rows for a pipeline never read alike).
 
     Args:
         columns: the headings after "task", "model" and "pipeline".
-        entries: the rows to show, in run order.
+        summaries: the runs, in the order their rows should appear within a task.
+        cells: a row's cells under `columns`, or None to leave it out.
 
     Returns:
         The table's lines, without a trailing newline.
     """
-    models = {id(summary): str(summary.config.get("model", "?")) for summary, _, _ in entries}
-    with_model = len(set(models.values())) > 1
+    models = [str(summary.config.get("model", "?")) for summary in summaries]
+    with_model = len(set(models)) > 1
     heading = ["task", *(["model"] if with_model else []), "pipeline", *columns]
     lines = ["| " + " | ".join(heading) + " |", "|" + "---|" * len(heading)]
-    tasks = list(dict.fromkeys(row.task for _, row, _ in entries))
-    previous = None
-    for summary, row, cells in sorted(entries, key=lambda e: tasks.index(e[1].task)):
-        task = f"`{escape_cell(task_label(row.task))}`" if row.task != previous else ""
-        previous = row.task
-        model = [f"`{escape_cell(models[id(summary)])}`"] if with_model else []
-        pipeline = f"`{escape_cell(row.pipeline)}`"
-        lines.append("| " + " | ".join([task, *model, pipeline, *cells]) + " |")
+    tasks = list(dict.fromkeys(row.task for summary in summaries for row in summary.rows))
+    for task in tasks:
+        label = f"`{escape_cell(task_label(task))}`"
+        for summary, model in zip(summaries, models, strict=True):
+            for row in summary.rows:
+                shown = cells(row) if row.task == task else None
+                if shown is None:
+                    continue
+                model_cell = [f"`{escape_cell(model)}`"] if with_model else []
+                pipeline = f"`{escape_cell(row.pipeline)}`"
+                lines.append("| " + " | ".join([label, *model_cell, pipeline, *shown]) + " |")
+                label = ""
     return lines
 
 

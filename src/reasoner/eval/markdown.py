@@ -81,7 +81,7 @@ def markdown_side_by_side(summaries: list[Summary]) -> str:
     Returns:
         The tables, headers included, with every run's input notes, ending in a newline.
     """
-    lines = grouped_table(COLUMNS, [(s, row, _cells(row)) for s in summaries for row in s.rows])
+    lines = grouped_table(COLUMNS, summaries, _cells)
     notes = list(dict.fromkeys(note for s in summaries for note in input_notes(s)))
     skipped = {spec: rows for s in summaries for spec, rows in s.skipped_rows.items()}
     notes = [f"- {note}" for note in notes] + _skipped(skipped)

@@ -36,10 +36,10 @@ def _cells(effect: RevisionEffect) -> list[str]:
 def revision_markdown(summaries: Sequence[Summary]) -> str:
     """The revision table in Markdown, one or several runs' rows grouped by task (empty
     when no pipeline revised)."""
-    entries = [(s, r, _cells(r.revision)) for s in summaries for r in s.rows if r.revision]
-    if not entries:
+    if not any(r.revision for s in summaries for r in s.rows):
         return ""
-    return "\n".join([*grouped_table(COLUMNS, entries), "", LEGEND]) + "\n"
+    lines = grouped_table(COLUMNS, summaries, lambda r: _cells(r.revision) if r.revision else None)
+    return "\n".join([*lines, "", LEGEND]) + "\n"
 
 
 def revision_html(summary: Summary) -> str:
