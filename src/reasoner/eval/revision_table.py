@@ -49,5 +49,5 @@ def revision_html(summary: Summary) -> str:
         return ""
     return (
         "<h2>What the later stages changed</h2>"
-        f"<p>{html.escape(LEGEND)}</p>{html_table(COLUMNS, rows)}"
+        f"<p>{html.escape(LEGEND.replace('`', ''))}</p>{html_table(COLUMNS, rows)}"
     )
