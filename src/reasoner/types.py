@@ -247,6 +247,14 @@ class Result(BaseModel):
     #: voting) started from; None when unknown (no attempt, or a run from before the field).
     first_correct: bool | None = None
 
+    @property
+    def candidate_right(self) -> bool:
+        """Whether the candidate was right, abstained ones included; for a run from before
+        `candidate_correct` was recorded, whether the answer was."""
+        if self.candidate_correct is not None:
+            return self.candidate_correct
+        return bool(self.correct)
+
 
 class RowError(BaseModel):
     """One bad item in a task's data file: where it is and what is wrong with it."""

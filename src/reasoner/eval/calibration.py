@@ -39,13 +39,6 @@ METHODS = ("isotonic", "logistic")
 LOGISTIC_C = 100.0
 
 
-def candidate_correct(result: Result) -> bool:
-    """Whether the result's candidate was right (abstained candidates included)."""
-    if result.candidate_correct is not None:
-        return result.candidate_correct
-    return bool(result.correct)
-
-
 def fit_calibration(
     results: Sequence[Result],
     *,
@@ -78,7 +71,7 @@ def fit_calibration(
         raise ReasonerError("no calibration results to fit on: the calibration split was empty")
     features = [name for name in signals if any(name in r.signals for r in results)]
     fill = {name: _fill(name, results) for name in features}
-    y = np.array([candidate_correct(r) for r in results], dtype=int)
+    y = np.array([r.candidate_right for r in results], dtype=int)
     base = Calibration(
         method="isotonic" if method == "isotonic" else "logistic",
         features=features,

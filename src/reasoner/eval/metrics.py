@@ -177,7 +177,7 @@ def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: i
     correct_arr = np.array([o == "correct" for o in outcomes], dtype=float)
     points = {t: _points(outcomes, t) for t in THRESHOLDS}
     resample = bootstrap_draws(n, seed)
-    candidates_right = np.array(_candidates_right(results), dtype=float)
+    candidates_right = np.array([r.candidate_right for r in results], dtype=float)
     confidences = [r.confidence for r in results if r.confidence is not None]
     return SummaryRow(
         task=task,
@@ -263,7 +263,7 @@ def with_selective(row: SummaryRow, results: Sequence[Result]) -> SummaryRow:
     # A fixed order: float sums then do not depend on the order results were written in.
     results = sorted(results, key=lambda r: r.problem_id)
     confidence = [r.confidence for r in results]
-    right = _candidates_right(results)
+    right = [r.candidate_right for r in results]
     return row.model_copy(
         update={
             "aurc": selective.aurc(confidence, right),
@@ -340,13 +340,6 @@ def _means(results: Sequence[Result]) -> dict[str, float]:
         )
         for key in keys
     }
-
-
-def _candidates_right(results: Sequence[Result]) -> list[bool]:
-    """Whether each candidate was right, also when an abstention held it back."""
-    return [
-        r.candidate_correct if r.candidate_correct is not None else bool(r.correct) for r in results
-    ]
 
 
 def bootstrap_draws(n: int, seed: int, resamples: int = BOOTSTRAP_RESAMPLES) -> np.ndarray:

@@ -55,7 +55,7 @@ def revision_effect(results: Sequence[Result]) -> RevisionEffect | None:
     known = [r for r in results if r.first_correct is not None]
     if not any(revised(r) for r in known):
         return None
-    final = [_final_right(r) for r in known]
+    final = [r.candidate_right for r in known]
     first = [bool(r.first_correct) for r in known]
     return RevisionEffect(
         n=len(known),
@@ -69,9 +69,3 @@ def revision_effect(results: Sequence[Result]) -> RevisionEffect | None:
 
 def _final_answer(result: Result) -> str | None:
     return result.answer if result.answer is not None else result.withheld
-
-
-def _final_right(result: Result) -> bool:
-    if result.candidate_correct is not None:
-        return result.candidate_correct
-    return bool(result.correct)
