@@ -137,19 +137,49 @@ def _run(code: str, inputs: dict, isolated: bool, main_pid: int) -> tuple[dict, 
         if os.getpid() != main_pid:
             raise
         return {"kind": "memory", "exit_code": 1}, 1
+    except SystemError as exc:
+        # CPython sometimes reports a failed allocation deep in the interpreter (a frame pushed
+        # at the address-space limit) as "error return without exception set", not MemoryError.
+        if os.getpid() == main_pid and _address_space_exhausted():
+            namespace.clear()
+            return {"kind": "memory", "exit_code": 1}, 1
+        return _raised(exc, isolated, main_pid)
     except BaseException as exc:
-        if os.getpid() != main_pid:
-            raise
-        try:
-            # Start the traceback at the program's own frames: the worker's are noise.
-            tb = exc.__traceback__
-            while tb is not None and tb.tb_frame.f_code.co_filename != PROGRAM_FILENAME:
-                tb = tb.tb_next
-            traceback.print_exception(type(exc), exc, tb, file=sys.stderr)
-        except BaseException:
-            pass
-        return {"kind": "error", "error": _describe(exc, isolated), "exit_code": 1}, 1
+        return _raised(exc, isolated, main_pid)
     return {"kind": "done", "exit_code": 0}, 0
+
+
+def _raised(exc: BaseException, isolated: bool, main_pid: int) -> tuple[dict, int]:
+    if os.getpid() != main_pid:
+        raise exc  # a forked child: let its interpreter report and exit as Python would
+    try:
+        # Start the traceback at the program's own frames: the worker's are noise.
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename != PROGRAM_FILENAME:
+            tb = tb.tb_next
+        traceback.print_exception(type(exc), exc, tb, file=sys.stderr)
+    except BaseException:
+        pass
+    return {"kind": "error", "error": _describe(exc, isolated), "exit_code": 1}, 1
+
+
+# Within this much of RLIMIT_AS, an allocation of a frame or an object can fail.
+_ADDRESS_SPACE_SLACK = 16 * 1024 * 1024
+
+
+def _address_space_exhausted() -> bool:
+    """Whether this process's peak address space reached its RLIMIT_AS."""
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if limit == resource.RLIM_INFINITY:
+        return False
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmPeak:"):
+                    return int(line.split()[1]) * 1024 >= limit - _ADDRESS_SPACE_SLACK
+    except (OSError, ValueError, IndexError):
+        pass
+    return False
 
 
 def _die_with_parent() -> None:
