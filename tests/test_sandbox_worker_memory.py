@@ -15,7 +15,7 @@ import sys
 import textwrap
 
 WORKER_SETUP = """
-import json, os, resource, sys
+import json, os, resource
 import reasoner.sandbox._worker as worker
 """
 

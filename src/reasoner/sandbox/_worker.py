@@ -137,30 +137,24 @@ def _run(code: str, inputs: dict, isolated: bool, main_pid: int) -> tuple[dict, 
         if os.getpid() != main_pid:
             raise
         return {"kind": "memory", "exit_code": 1}, 1
-    except SystemError as exc:
+    except BaseException as exc:
+        if os.getpid() != main_pid:
+            raise
         # CPython sometimes reports a failed allocation deep in the interpreter (a frame pushed
         # at the address-space limit) as "error return without exception set", not MemoryError.
-        if os.getpid() == main_pid and _address_space_exhausted():
+        if isinstance(exc, SystemError) and _address_space_exhausted():
             namespace.clear()
             return {"kind": "memory", "exit_code": 1}, 1
-        return _raised(exc, isolated, main_pid)
-    except BaseException as exc:
-        return _raised(exc, isolated, main_pid)
+        try:
+            # Start the traceback at the program's own frames: the worker's are noise.
+            tb = exc.__traceback__
+            while tb is not None and tb.tb_frame.f_code.co_filename != PROGRAM_FILENAME:
+                tb = tb.tb_next
+            traceback.print_exception(type(exc), exc, tb, file=sys.stderr)
+        except BaseException:
+            pass
+        return {"kind": "error", "error": _describe(exc, isolated), "exit_code": 1}, 1
     return {"kind": "done", "exit_code": 0}, 0
-
-
-def _raised(exc: BaseException, isolated: bool, main_pid: int) -> tuple[dict, int]:
-    if os.getpid() != main_pid:
-        raise exc  # a forked child: let its interpreter report and exit as Python would
-    try:
-        # Start the traceback at the program's own frames: the worker's are noise.
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename != PROGRAM_FILENAME:
-            tb = tb.tb_next
-        traceback.print_exception(type(exc), exc, tb, file=sys.stderr)
-    except BaseException:
-        pass
-    return {"kind": "error", "error": _describe(exc, isolated), "exit_code": 1}, 1
 
 
 # Within this much of RLIMIT_AS, an allocation of a frame or an object can fail.
