@@ -34,9 +34,9 @@ import time
 from collections.abc import Sequence
 
 from reasoner.eval import evaluate
-from reasoner.eval.metrics import score_t
-from reasoner.eval.selective import aurc, ece, selective_score
-from reasoner.eval.store import load_results
+from reasoner.report.metrics import score_t
+from reasoner.report.run_folder import load_results
+from reasoner.report.selective import aurc, ece, selective_score
 from reasoner.types import Result
 
 PIPELINE = "pal(max_tokens=200) >> vote(n=5) >> check"

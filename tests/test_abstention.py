@@ -13,8 +13,8 @@ from reasoner.calibration import Calibration, load_calibration
 from reasoner.errors import ReasonerError
 from reasoner.eval import evaluate
 from reasoner.eval.calibration import fit_calibration, fit_from_run
-from reasoner.eval.markdown import markdown_table
 from reasoner.models.scripted import ScriptedModel
+from reasoner.report.markdown import markdown_table
 from reasoner.types import Result
 
 TASK = ToyTask()

@@ -8,10 +8,10 @@ import pytest
 from toy import fake_runner
 
 from reasoner.eval import evaluate
-from reasoner.eval.collapse_plot import COLLAPSE_PNG, collapse_panels
-from reasoner.eval.markdown import markdown_table
-from reasoner.eval.plots import draw_plots
 from reasoner.models.scripted import ScriptedModel
+from reasoner.report.collapse_plot import COLLAPSE_PNG, collapse_panels
+from reasoner.report.markdown import markdown_table
+from reasoner.report.plots import draw_plots
 
 HANOI = "hanoi:disks=1-3,per_size=1,inputs=none"
 

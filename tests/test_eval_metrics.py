@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reasoner.eval.metrics import outcome, score_t, summarize, summarize_group
+from reasoner.report.metrics import outcome, score_t, summarize, summarize_group
 from reasoner.types import Cost, Result
 
 

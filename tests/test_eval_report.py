@@ -16,12 +16,12 @@ from toy import fake_runner
 
 from reasoner import ReasonerError
 from reasoner.eval import evaluate, report
-from reasoner.eval.calibration_plots import CALIBRATION_PLOTS
-from reasoner.eval.html_report import render_html
-from reasoner.eval.markdown import markdown_side_by_side, markdown_table
-from reasoner.eval.metrics import summarize
-from reasoner.eval.plots import PLOTS
 from reasoner.models.scripted import ScriptedModel
+from reasoner.report.calibration_plots import CALIBRATION_PLOTS
+from reasoner.report.html_report import render_html
+from reasoner.report.markdown import markdown_side_by_side, markdown_table
+from reasoner.report.metrics import summarize
+from reasoner.report.plots import PLOTS
 from reasoner.types import Result, TraceEvent, Verdict
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -15,12 +15,12 @@ from toy import ToyTask, fake_runner
 
 from reasoner import Pipeline, ReasonerError, Session
 from reasoner.eval import cells, evaluate, print_summary
-from reasoner.eval.labels import task_label
-from reasoner.eval.markdown import markdown_table
-from reasoner.eval.metrics import THRESHOLDS, Summary
 from reasoner.eval.store import ResultStore
 from reasoner.models.base import Model
 from reasoner.models.scripted import ScriptedModel
+from reasoner.report.labels import task_label
+from reasoner.report.markdown import markdown_table
+from reasoner.report.metrics import THRESHOLDS, Summary
 from reasoner.types import Generation, GenerationRequest
 
 

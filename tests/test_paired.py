@@ -7,7 +7,7 @@ from scipy.stats import binomtest
 from typer.testing import CliRunner
 
 from reasoner.cli import app
-from reasoner.eval.paired import compare, mcnemar_p, paired_differences, paired_markdown
+from reasoner.report.paired import compare, mcnemar_p, paired_differences, paired_markdown
 from reasoner.types import Result
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from reasoner.eval import plots
-from reasoner.eval.metrics import summarize
+from reasoner.report import plots
+from reasoner.report.metrics import summarize
 from reasoner.types import Cost, Result
 
 LONG_PIPELINES = [

@@ -10,10 +10,10 @@ from test_eval_support import toy_tasks
 from toy import fake_runner
 
 from reasoner.eval import evaluate
-from reasoner.eval.markdown import markdown_side_by_side, markdown_table
-from reasoner.eval.metrics import summarize
-from reasoner.eval.revision import revision_effect
 from reasoner.models.scripted import ScriptedModel
+from reasoner.report.markdown import markdown_side_by_side, markdown_table
+from reasoner.report.metrics import summarize
+from reasoner.report.revision import revision_effect
 from reasoner.types import Attempt, Result
 
 PIPELINES = ["direct", "direct >> check >> retry(max=1)", "cove"]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reasoner.eval.selective import (
+from reasoner.report.selective import (
     aurc,
     ece,
     reliability,
@@ -123,8 +123,8 @@ def test_mismatched_lengths_are_an_error():
 
 
 def test_candidate_accuracy_counts_held_back_candidates_with_an_interval():
-    from reasoner.eval.confidence_table import confidence_markdown
-    from reasoner.eval.metrics import summarize
+    from reasoner.report.confidence_table import confidence_markdown
+    from reasoner.report.metrics import summarize
     from reasoner.types import Result
 
     def cell(i: int, *, abstained: bool, candidate_right: bool) -> Result:

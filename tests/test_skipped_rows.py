@@ -177,7 +177,7 @@ def test_a_corrupted_lichess_csv_reports_each_bad_row(tmp_path):
 
 
 def test_the_markdown_table_names_each_skipped_row(tmp_path):
-    from reasoner.eval.markdown import markdown_side_by_side, markdown_table
+    from reasoner.report.markdown import markdown_side_by_side, markdown_table
 
     spec, data, _out, summary = run_eval(tmp_path)
     for text in (markdown_table(summary), markdown_side_by_side([summary, summary])):

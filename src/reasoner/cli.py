@@ -138,7 +138,8 @@ def run(
 
 
 def _report_skipped_rows(tasks: list[tuple[str, Any]], strict: bool) -> None:
-    from reasoner.eval.skipped_rows import collect, listing, strict_error
+    from reasoner.eval.skipped_rows import collect, strict_error
+    from reasoner.report.skipped_rows import listing
 
     skipped = collect(tasks)
     if strict and skipped:
@@ -310,10 +311,10 @@ def report(
     ] = False,
 ) -> None:
     """Re-draw the table, plots and report.html of eval folders from their files alone."""
-    from reasoner.eval import print_summary
-    from reasoner.eval import report as redraw
-    from reasoner.eval.paired import paired_differences, paired_markdown, print_paired
-    from reasoner.eval.store import RESULTS, load_results
+    from reasoner.report.paired import paired_differences, paired_markdown, print_paired
+    from reasoner.report.reports import report as redraw
+    from reasoner.report.run_folder import RESULTS, load_results
+    from reasoner.report.table import print_summary
 
     summaries = [redraw(out) for out in outs]
     rows = []
@@ -321,7 +322,7 @@ def report(
         runs = [(out.name, load_results(out / RESULTS)) for out in outs]
         rows = paired_differences(runs)
     if markdown:
-        from reasoner.eval.markdown import markdown_side_by_side
+        from reasoner.report.markdown import markdown_side_by_side
 
         print(markdown_side_by_side(summaries), end="")
         if rows:

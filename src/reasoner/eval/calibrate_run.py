@@ -17,8 +17,8 @@ from reasoner.calibration import Calibration
 from reasoner.errors import ReasonerError
 from reasoner.eval.calibration import fit_per_pipeline
 from reasoner.eval.cells import task_spec
-from reasoner.eval.run_config import CONFIG
 from reasoner.models.base import Model
+from reasoner.report.run_folder import CONFIG
 from reasoner.session import ProgramRunner
 from reasoner.task import Task
 

@@ -25,8 +25,8 @@ import numpy as np
 
 from reasoner.calibration import Calibration
 from reasoner.errors import ReasonerError
-from reasoner.eval.metrics import THRESHOLDS
-from reasoner.eval.selective import selective_score
+from reasoner.report.metrics import THRESHOLDS
+from reasoner.report.selective import selective_score
 from reasoner.types import Result
 
 #: Signals a calibration may use, in this order (those no calibration result has are dropped).
@@ -132,8 +132,7 @@ def fit_from_run(
     Returns:
         The Calibration, recording the run's task specs as the split it was fitted on.
     """
-    from reasoner.eval.run_config import read_config
-    from reasoner.eval.store import RESULTS, load_results
+    from reasoner.report.run_folder import RESULTS, load_results, read_config
 
     run = Path(folder)
     config = read_config(run)

@@ -16,10 +16,10 @@ from pydantic_core import to_jsonable_python
 
 from reasoner.calibration import Calibration
 from reasoner.errors import ReasonerError
-from reasoner.eval.revision import first_answer
 from reasoner.eval.store import CellKey
 from reasoner.models.base import Model
 from reasoner.pipeline import Pipeline
+from reasoner.report.revision import first_answer
 from reasoner.session import ProgramRunner, clip
 from reasoner.solving import asolve
 from reasoner.specs import StageSpec

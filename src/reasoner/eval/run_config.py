@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from reasoner.errors import ReasonerError
-from reasoner.eval.store import atomic_write_text
+from reasoner.report.run_folder import CONFIG, atomic_write_text
 from reasoner.types import RowError
 
-CONFIG = "config.json"
 #: The fields that decide which cells a run has; a resumed run must match them.
 IDENTITY = ("model", "tasks", "pipelines", "limit", "calibrate_on")
 _PACKAGES = ("reasoner", "torch", "transformers", "langgraph", "pydantic")
@@ -110,16 +109,6 @@ def reconcile(folder: Path, config: dict[str, Any]) -> dict[str, Any]:
     existing["skipped_rows"] = config.get("skipped_rows", {})
     atomic_write_text(path, json.dumps(existing, indent=2) + "\n")
     return existing
-
-
-def read_config(folder: Path) -> dict[str, Any]:
-    path = folder / CONFIG
-    try:
-        return dict(json.loads(path.read_text()))
-    except FileNotFoundError:
-        raise ReasonerError(f"{path} not found: is {folder} the --out folder of an eval?") from None
-    except ValueError as exc:
-        raise ReasonerError(f"{path} is not valid JSON: {exc}") from None
 
 
 def _versions() -> dict[str, str | None]:

@@ -25,15 +25,15 @@ from reasoner.eval.cells import (
     run_cell,
     task_spec,
 )
-from reasoner.eval.metrics import Summary, summarize
 from reasoner.eval.progress import RunProgress
-from reasoner.eval.reports import report, write_reports
 from reasoner.eval.run_config import build_config, reconcile
 from reasoner.eval.skipped_rows import collect, notice, strict_error
 from reasoner.eval.store import CellKey, ResultStore, cell_key
 from reasoner.loading import DEFAULT_MODEL, load_model, load_task
 from reasoner.models.base import Model
 from reasoner.pipeline import Pipeline
+from reasoner.report.metrics import Summary, summarize
+from reasoner.report.reports import report, write_reports
 from reasoner.session import ProgramRunner
 from reasoner.task import Task
 from reasoner.types import Result
@@ -181,7 +181,7 @@ async def _aevaluate(
             store.finalize(ordered)
             write_reports(store.folder, summary, ordered, plots=plots)
     if progress:
-        from reasoner.eval.table import print_summary
+        from reasoner.report.table import print_summary
 
         print_summary(summary)
     return summary, ordered

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reasoner.errors import ReasonerError
+from reasoner.report.run_folder import RESULTS, atomic_write_text
 from reasoner.types import Result
 
 try:
@@ -26,7 +27,6 @@ try:
 except ImportError:  # no flock on this platform (Windows): runs go unguarded
     fcntl = None  # type: ignore[assignment]
 
-RESULTS = "results.jsonl"
 LOCK = ".lock"
 
 CellKey = tuple[str, str, str]  # (task spec, problem id, pipeline spec)
@@ -136,50 +136,6 @@ class ResultStore:
         self.close()
         text = "".join(r.model_dump_json() + "\n" for r in ordered)
         atomic_write_text(self.path, text)
-
-
-def load_results(path: str | Path) -> list[Result]:
-    """Every complete result line of a results file, in file order (a torn tail is skipped)."""
-    results = []
-    data = Path(path).read_bytes()
-    lines = data.split(b"\n")
-    complete = lines[:-1]  # the part after the last newline is empty or torn
-    for number, line in enumerate(complete, start=1):
-        if line.strip():
-            try:
-                results.append(Result.model_validate_json(line))
-            except ValueError as exc:
-                raise ReasonerError(f"{path}:{number}: not a result line: {exc}") from None
-    return results
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write a file so that readers (and a crash) see either the old or the new content."""
-    atomic_write_bytes(path, text.encode())
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some filesystems do not fsync directories; the rename is still atomic
-    finally:
-        os.close(fd)
 
 
 def _remove_stale_temporaries(folder: Path) -> None:

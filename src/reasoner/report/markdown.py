@@ -6,12 +6,12 @@ the run's and nothing else.
 
 from __future__ import annotations
 
-from reasoner.eval.confidence_table import confidence_markdown
-from reasoner.eval.grouped_tables import grouped_table
-from reasoner.eval.labels import input_notes
-from reasoner.eval.metrics import Summary, SummaryRow
-from reasoner.eval.revision_table import revision_markdown
-from reasoner.eval.skipped_rows import groups
+from reasoner.report.confidence_table import confidence_markdown
+from reasoner.report.grouped_tables import grouped_table
+from reasoner.report.labels import input_notes
+from reasoner.report.metrics import Summary, SummaryRow
+from reasoner.report.revision_table import revision_markdown
+from reasoner.report.skipped_rows import groups
 from reasoner.types import RowError
 
 COLUMNS = [

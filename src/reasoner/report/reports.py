@@ -11,11 +11,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reasoner.errors import ReasonerError
-from reasoner.eval.html_report import render_html
-from reasoner.eval.metrics import Summary, summarize
-from reasoner.eval.plots import draw_plots
-from reasoner.eval.run_config import read_config
-from reasoner.eval.store import RESULTS, atomic_write_bytes, atomic_write_text, load_results
+from reasoner.report.html_report import render_html
+from reasoner.report.metrics import Summary, summarize
+from reasoner.report.plots import draw_plots
+from reasoner.report.run_folder import (
+    RESULTS,
+    atomic_write_bytes,
+    atomic_write_text,
+    load_results,
+    read_config,
+)
 from reasoner.types import Result
 
 SUMMARY = "summary.json"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from reasoner.eval.grouped_tables import grouped_table, html_table
-from reasoner.eval.metrics import Summary
-from reasoner.eval.revision import RevisionEffect
+from reasoner.report.grouped_tables import grouped_table, html_table
+from reasoner.report.metrics import Summary
+from reasoner.report.revision import RevisionEffect
 
 COLUMNS = ["n", "first answer right", "final right", "changed", "fixed", "broken"]
 LEGEND = (

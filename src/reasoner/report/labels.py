@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from reasoner.eval.metrics import Summary
+from reasoner.report.metrics import Summary
 
 _PATH = re.compile(r"(path=)([^,]*/)?([^,/]+/[^,/]+)(?=,|$)")
 

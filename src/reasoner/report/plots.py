@@ -15,9 +15,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from reasoner.eval.calibration_plots import calibration_plots
-from reasoner.eval.collapse_plot import COLLAPSE_PNG, collapse_plot
-from reasoner.eval.metrics import DifficultyRow, Summary, SummaryRow, level_sort_key
+from reasoner.report.calibration_plots import calibration_plots
+from reasoner.report.collapse_plot import COLLAPSE_PNG, collapse_plot
+from reasoner.report.metrics import DifficultyRow, Summary, SummaryRow, level_sort_key
 
 PLOTS = ("accuracy_vs_difficulty.png", "accuracy_vs_cost.png", "abstention_vs_error.png")
 _MARKERS = "osD^v<>Pp*Xh"

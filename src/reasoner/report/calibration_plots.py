@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reasoner.eval.metrics import Summary, SummaryRow
+from reasoner.report.metrics import Summary, SummaryRow
 
 RISK_COVERAGE_PNG = "risk_coverage.png"
 SCORE_SWEEP_PNG = "score_sweep.png"
@@ -53,7 +53,7 @@ def _panels(summary: Summary) -> dict[str, list[SummaryRow]]:
 
 
 def _draw(panels: dict[str, list[SummaryRow]], styles: dict[str, Any], title: str, one) -> bytes:
-    from reasoner.eval.plots import _finish, _grid, _short
+    from reasoner.report.plots import _finish, _grid, _short
 
     pipelines = list(dict.fromkeys(r.pipeline for rows in panels.values() for r in rows))
     fig, axes = _grid(len(panels), title, len(pipelines))

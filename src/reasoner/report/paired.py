@@ -21,9 +21,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from reasoner.eval.grouped_tables import escape_cell
-from reasoner.eval.labels import task_label
-from reasoner.eval.metrics import bootstrap_draws, bootstrap_interval, outcome
+from reasoner.report.grouped_tables import escape_cell
+from reasoner.report.labels import task_label
+from reasoner.report.metrics import bootstrap_draws, bootstrap_interval, outcome
 from reasoner.types import Result
 
 #: Bootstrap draws for the interval of a difference.

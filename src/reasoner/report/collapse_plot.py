@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reasoner.eval.metrics import DifficultyRow, Summary, level_sort_key
+from reasoner.report.metrics import DifficultyRow, Summary, level_sort_key
 
 #: The report's file name for the plot.
 COLLAPSE_PNG = "hanoi_collapse.png"
@@ -47,7 +47,7 @@ def collapse_plot(summary: Summary, styles: dict[str, dict[str, Any]]) -> bytes 
     Returns:
         PNG bytes, or None.
     """
-    from reasoner.eval.plots import _accuracy_axes, _finish, _grid
+    from reasoner.report.plots import _accuracy_axes, _finish, _grid
 
     panels = collapse_panels(summary)
     if not panels:

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from reasoner.eval import selective
-from reasoner.eval.revision import RevisionEffect, revision_effect
-from reasoner.eval.selective import CoveragePoint, ReliabilityBin
+from reasoner.report import selective
+from reasoner.report.revision import RevisionEffect, revision_effect
+from reasoner.report.selective import CoveragePoint, ReliabilityBin
 from reasoner.types import Result, RowError
 
 THRESHOLDS = (0.5, 0.75, 0.9)

@@ -8,10 +8,10 @@ import json
 from collections.abc import Collection, Sequence
 from html import escape
 
-from reasoner.eval.confidence_table import confidence_html
-from reasoner.eval.labels import input_notes, task_label
-from reasoner.eval.metrics import THRESHOLDS, DifficultyRow, Summary, outcome
-from reasoner.eval.revision_table import revision_html
+from reasoner.report.confidence_table import confidence_html
+from reasoner.report.labels import input_notes, task_label
+from reasoner.report.metrics import THRESHOLDS, DifficultyRow, Summary, outcome
+from reasoner.report.revision_table import revision_html
 from reasoner.types import Result, TraceEvent
 
 #: Longest text shown for one trace event; the full text is in results.jsonl.

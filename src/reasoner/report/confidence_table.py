@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from reasoner.eval.grouped_tables import grouped_table, html_table
-from reasoner.eval.metrics import Summary, SummaryRow
+from reasoner.report.grouped_tables import grouped_table, html_table
+from reasoner.report.metrics import Summary, SummaryRow
 
 COLUMNS = [
     "S t=0.5",

@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from reasoner.eval.labels import input_notes, task_label
-from reasoner.eval.metrics import THRESHOLDS, Summary, SummaryRow
-from reasoner.eval.skipped_rows import listing
+from reasoner.report.labels import input_notes, task_label
+from reasoner.report.metrics import THRESHOLDS, Summary, SummaryRow
+from reasoner.report.skipped_rows import listing
 from reasoner.terminal import make_console
 
 #: Below this terminal width the table keeps only its essential columns.

@@ -7,8 +7,8 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 
-from reasoner.eval.labels import task_label
-from reasoner.eval.metrics import Summary, SummaryRow
+from reasoner.report.labels import task_label
+from reasoner.report.metrics import Summary, SummaryRow
 
 
 def escape_cell(text: str) -> str:
