@@ -2,18 +2,19 @@
 
 What the harness enforced itself (timeout, output cap, cancellation) wins over what the worker
 reported, because a program can forge the worker's status line but not the harness's timer.
+Every string of the result is valid UTF-8: output bytes are decoded with replacement and the
+status line's error text (a program can put lone surrogates there) goes through `valid_utf8`.
 """
 
 from __future__ import annotations
 
 import signal
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from reasoner.inert_text import valid_utf8
+from reasoner.sandbox.limits import Limits
 from reasoner.types import ExecutionResult
-
-if TYPE_CHECKING:
-    from reasoner.sandbox.process import Limits
 
 SIGNAL_HINTS: dict[int, str] = {
     signal.SIGSEGV: " (a crash in native code, or a stack overflow)",
@@ -75,7 +76,7 @@ class Outcome:
         common["exit_code"] = exit_code
 
         def fail(reason: str, error: str) -> ExecutionResult:
-            return ExecutionResult(ok=False, reason=reason, error=error, **common)
+            return ExecutionResult(ok=False, reason=reason, error=valid_utf8(error), **common)
 
         if self.cancelled:
             return fail("killed", "cancelled before the program finished")

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 from reasoner.errors import SandboxError
+from reasoner.inert_text import valid_utf8
 from reasoner.sandbox import layout as layout_mod
 from reasoner.sandbox.cgroups import Cgroup, SandboxCgroups
 from reasoner.sandbox.launcher import UNSAFE_ROOT_FALLBACK_ENV, Launcher, LaunchSettings, warn_once
@@ -263,7 +264,7 @@ class SandboxPool:
                 raise
             except Exception as exc:  # a harness bug must not become the caller's crash
                 log.exception("sandbox: unexpected error while running a program")
-                error = f"sandbox internal error: {type(exc).__name__}: {exc}"
+                error = valid_utf8(f"sandbox internal error: {type(exc).__name__}: {exc}")
                 return ExecutionResult(ok=False, error=error, reason="killed")
             finally:
                 with self._cond:
