@@ -12,8 +12,10 @@ from rich.table import Table
 
 from reasoner import plugins
 from reasoner.cli_install import engine_app, models_app
+from reasoner.display import shown_answer, shown_for_question
 from reasoner.errors import BadQuestion, ReasonerError
 from reasoner.outcomes import outcome_line
+from reasoner.serve.command import serve_command
 from reasoner.terminal import make_console
 
 app = typer.Typer(
@@ -27,6 +29,7 @@ console = make_console()
 err = make_console(stderr=True)
 app.add_typer(models_app, name="models")
 app.add_typer(engine_app, name="engine")
+app.command("serve")(serve_command)
 
 ModelOpt = Annotated[
     str,
@@ -126,7 +129,8 @@ def run(
         line = outcome_line(answer)
         if line is None:
             if not as_json:
-                console.print(answer.value, highlight=False, markup=False)
+                shown = shown_for_question(question, answer.value or "")
+                console.print(shown, highlight=False, markup=False)
             return
         hint = "" if as_json else "; --json prints the whole trace"
         err.print(f"{line}{hint}", highlight=False, markup=False)
@@ -175,7 +179,9 @@ def _run_task(
         if as_json:
             print(answer.model_dump_json())
             continue
-        shown = answer.value or outcome_line(answer) or "(no answer)"
+        shown = (
+            shown_answer(answer, task_obj, example.problem) or outcome_line(answer) or "(no answer)"
+        )
         shown = " ".join(shown.split())
         if len(shown) > 100:
             shown = shown[:97] + "..."

@@ -70,6 +70,20 @@ class Task(abc.ABC):
         """Canonical text of a parsed value; `parse(format(v))` must give back `v`."""
         return str(value)
 
+    def display(self, answer: str, problem: Problem | None = None) -> str:
+        """An answer as a person writes it, where a person reads it (`reasoner run`, served
+        replies, reports); the canonical text stays what is scored. Numeric tasks write
+        "18/5" as "3.6" (`reasoner.display`).
+
+        Args:
+            answer: the canonical answer text (`Answer.value`).
+            problem: the problem it answers, when known (e.g. whether it is about money).
+
+        Returns:
+            The text to show; the answer itself by default.
+        """
+        return answer
+
     @abc.abstractmethod
     def check(self, problem: Problem, value: Any) -> Verdict:
         """Judge `value` using the problem only (no gold): passed, failed or unknown."""

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from reasoner.answers import evaluate_arithmetic, format_number, numbers_equal, parse_number
 from reasoner.constraints import number_constraint
+from reasoner.display import display_number
 from reasoner.task import Task
 from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.arithmetic import prompts
@@ -75,6 +76,9 @@ class ArithmeticTask(Task):
 
     def format(self, value: Any) -> str:
         return format_number(value)
+
+    def display(self, answer: str, problem: Problem | None = None) -> str:
+        return display_number(self, answer, problem)
 
     def check(self, problem: Problem, value: Any) -> Verdict:
         """Re-evaluate the problem's expression exactly and compare."""

@@ -32,6 +32,7 @@ from reasoner.answers import (
     to_fraction,
 )
 from reasoner.constraints import number_constraint
+from reasoner.display import display_number
 from reasoner.task import Task
 from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.freeform import prompts
@@ -218,6 +219,9 @@ class FreeformTask(Task):
 
     def format(self, value: Any) -> str:
         return format_free_answer(value)
+
+    def display(self, answer: str, problem: Problem | None = None) -> str:
+        return display_number(self, answer, problem)
 
     def check(self, problem: Problem, value: Any) -> Verdict:
         """Re-evaluate a bare arithmetic question exactly; unknown for anything else."""

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from reasoner.answers import format_number, numbers_equal, parse_number
 from reasoner.constraints import number_constraint
+from reasoner.display import display_number
 from reasoner.task import Task
 from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.gsm8k import prompts
@@ -92,6 +93,9 @@ class Gsm8kTask(Task):
 
     def format(self, value: Any) -> str:
         return format_number(value, decimal=True)
+
+    def display(self, answer: str, problem: Problem | None = None) -> str:
+        return display_number(self, answer, problem)
 
     def check(self, problem: Problem, value: Any) -> Verdict:
         """Failed when there is no number, or (with `answers=whole`) when it is negative or
