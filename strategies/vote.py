@@ -1,54 +1,196 @@
 """`vote`: self-consistency (Wang et al. 2022, "Self-Consistency Improves Chain of Thought
 Reasoning in Language Models"): sample several answers, keep the majority, and report the
-agreement as confidence."""
+agreement as confidence.
+
+Two refinements from the literature, each a keyword:
+- `adaptive=True` samples in rounds and stops once the majority is settled: the
+  Beta stopping rule of Adaptive-Consistency (Aggarwal et al. 2023, arXiv 2305.11860): with
+  a votes for the leader and b for the runner-up, stop when P(p_leader > p_runner_up) under
+  Beta(a + 1, b + 1) reaches `stop`. Each round is a pass through the vote's node, repeated
+  by a conditional edge of the graph, at most `n` samples in all.
+- `filter=True` lets only samples that pass the task's checker vote, as Prove (Toh et al.
+  2024, arXiv 2410.12608) keeps only answers whose program verifies: every new sample is
+  checked; failed ones (and failed programs) do not vote, and when some sample passed a
+  check, only passed samples vote (a verified answer settles an adaptive vote at once).
+After a branch (`(pal | cot) >> vote`) the methods' answers vote together, new samples are
+drawn from each method in turn, and `methods` records how many methods back the winner.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from typing import Any
+
+from scipy.stats import beta
 
 from reasoner import Session, strategy
+from reasoner.strategy import Rounds
+from reasoner.types import Attempt
 
 
 @strategy
-def vote(n: int = 5, temperature: float = 0.7):
-    """Self-consistency: n samples from the generator, majority answer, agreement as confidence.
+def vote(
+    n: int = 5,
+    temperature: float = 0.7,
+    adaptive: bool = False,
+    stop: float = 0.95,
+    filter: bool = False,  # noqa: A002 - `filter` is the documented spec keyword
+) -> Any:
+    """Self-consistency: the majority answer over samples, agreement as confidence.
 
-    Records two signals for the chosen answer: `agreement` (its votes over all n samples,
-    so samples without an answer count against it) and `answered` (the share of samples
-    that gave any answer). After `pal` the votes are over the programs' printed outputs.
+    Records signals for the chosen answer: `agreement` (its votes over all voting samples,
+    so samples without an answer count against it), `answered` (the share of samples that
+    gave any answer), `samples` (how many samples were drawn in all) and, when several
+    methods voted, `methods` (the share of them whose samples include the winner). After
+    `pal` the votes are over the programs' printed outputs.
 
     Args:
-        n: total samples, counting the current candidate.
+        n: total samples, counting the candidates already in the pool; with `adaptive`,
+            the most it may draw.
         temperature: sampling temperature for the extra samples.
+        adaptive: sample one at a time and stop once the majority is settled.
+        stop: with `adaptive`, how sure the leader must be to stop (0.5 to 1).
+        filter: only samples that pass the task's check vote (failed ones never do).
     """
     if n < 1:
         raise ValueError("n must be >= 1")
+    if not 0.5 <= stop <= 1.0:
+        raise ValueError("stop must be between 0.5 and 1")
 
-    async def run(s: Session) -> None:
-        if s.generator is None:
+    async def run_once(s: Session) -> None:
+        voters = await _voters(s, n, temperature, filter)
+        _tally(s, voters, filter)
+
+    if not adaptive:
+        return run_once
+
+    async def one_round(s: Session) -> None:
+        memory = s.memory()
+        voters = list(memory.get("voters", s.pool))
+        if filter and not memory:
+            voters = await _check_all(s, voters)
+        if not _settled(s, voters, stop, filter) and len(voters) < n:
+            voters += await _sample(s, 1, temperature, filter, len(voters))
+        settled = _settled(s, voters, stop, filter) or len(voters) >= n
+        s.remember(voters=voters, done=settled)
+        _tally(s, voters, filter)
+
+    def again(s: Session) -> bool:
+        return not s.memory().get("done", True)
+
+    return Rounds(step=one_round, again=again, max_rounds=n)
+
+
+async def _voters(s: Session, n: int, temperature: float, filter: bool) -> list[int]:
+    voters = s.pool
+    if filter:
+        voters = await _check_all(s, voters)
+    return voters + await _sample(s, n - len(voters), temperature, filter, len(voters))
+
+
+async def _sample(
+    s: Session, count: int, temperature: float, filter: bool, drawn: int
+) -> list[int]:
+    """`count` new samples, from the pool's generators in turn; checked when filtering."""
+    generators = s.generators
+    if count <= 0 or not generators:
+        if not generators:
             s.note("vote", "no generator before vote: nothing to sample")
-            return
-        indices = [] if s.candidate_index is None else [s.candidate_index]
-        extra = await s.generator.propose(s, n=n - len(indices), temperature=temperature)
-        indices += [s.add_attempt(a) for a in extra]
-        attempts = s.all_attempts()
-        answers = [attempts[i].answer for i in indices]
-        counts = Counter(a for a in answers if a is not None)
-        answered = sum(counts.values()) / len(indices)
-        if not counts:
-            s.set_confidence(0.0)
-            s.set_signal("agreement", 0.0)
-            s.set_signal("answered", 0.0)
-            s.note("vote", f"no sample of {len(indices)} gave an answer")
-            return
-        best, votes = counts.most_common(1)[0]
-        s.choose(next(i for i in indices if attempts[i].answer == best))
-        # A failed program or an unreadable reply is a vote against every answer: with
-        # PAL this makes agreement the share of all programs whose OUTPUT is the winner.
-        agreement = votes / len(indices)
-        s.set_confidence(agreement)
-        s.set_signal("agreement", agreement)
-        s.set_signal("answered", answered)
-        s.note("vote", f"{best} won {votes}/{len(indices)}", counts=dict(counts))
+        return []
+    per_generator = Counter(generators[(drawn + k) % len(generators)] for k in range(count))
+    batches = await asyncio.gather(
+        *(g.propose(s, n=k, temperature=temperature) for g, k in per_generator.items())
+    )
+    indices = [s.add_attempt(a) for batch in batches for a in batch]
+    return await _check_all(s, indices) if filter else indices
 
-    return run
+
+async def _check_all(s: Session, indices: list[int]) -> list[int]:
+    """Checks every attempt that has no verdict yet (in threads: a check can take seconds)."""
+    attempts = s.all_attempts()
+    todo = [i for i in indices if attempts[i].answer is not None and not s.verdicts_for(i)]
+    verdicts = await asyncio.gather(
+        *(
+            asyncio.to_thread(s.task.check, s.problem, s.task.parse(attempts[i].answer))
+            for i in todo
+        )
+    )
+    for i, verdict in zip(todo, verdicts, strict=True):
+        s.verdict(verdict.checker or "check", verdict.status, verdict.evidence, index=i)
+    return indices
+
+
+def _eligible(s: Session, voters: list[int], filter: bool) -> list[int]:
+    """The samples whose answers count: all with an answer, or with `filter`, those no
+    check failed (only the passed ones when any passed)."""
+    attempts = s.all_attempts()
+    if not filter:
+        return voters
+    unfailed = [
+        i
+        for i in voters
+        if attempts[i].answer is not None
+        and not attempts[i].error
+        and not any(v.failed for v in s.verdicts_for(i))
+    ]
+    passed = [i for i in unfailed if any(v.passed for v in s.verdicts_for(i))]
+    return passed or unfailed
+
+
+def _counts(s: Session, voters: list[int], filter: bool) -> Counter[str]:
+    attempts = s.all_attempts()
+    return Counter(
+        attempts[i].answer for i in _eligible(s, voters, filter) if attempts[i].answer is not None
+    )
+
+
+def _settled(s: Session, voters: list[int], stop: float, filter: bool) -> bool:
+    counts = _counts(s, voters, filter)
+    if not counts:
+        return False
+    if (
+        filter
+        and any(any(v.passed for v in s.verdicts_for(i)) for i in _eligible(s, voters, filter))
+        and len(counts) == 1
+    ):
+        return True  # a verified answer, and no other verified one: nothing left to vote on
+    ranked = counts.most_common(2)
+    leader = ranked[0][1]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    # P(p_leader > p_runner_up) for Beta(leader + 1, runner_up + 1) = 1 - CDF(0.5).
+    return float(beta.sf(0.5, leader + 1, runner_up + 1)) >= stop
+
+
+def _tally(s: Session, voters: list[int], filter: bool) -> None:
+    attempts: list[Attempt] = s.all_attempts()
+    eligible = _eligible(s, voters, filter)
+    counts = _counts(s, voters, filter)
+    if not counts:
+        s.set_signal("samples", float(len(voters)))
+        s.set_confidence(0.0)
+        s.set_signal("agreement", 0.0)
+        s.set_signal("answered", 0.0)
+        s.note("vote", f"no sample of {len(voters)} gave an answer that may vote")
+        return
+    best, votes = counts.most_common(1)[0]
+    s.choose(next(i for i in eligible if attempts[i].answer == best))
+    # A failed program or an unreadable reply is a vote against every answer: with PAL
+    # this makes agreement the share of all programs whose OUTPUT is the winner.
+    denominator = len(eligible) if filter else len(voters)
+    agreement = votes / max(denominator, 1)
+    answered = sum(1 for i in voters if attempts[i].answer is not None) / len(voters)
+    s.set_confidence(agreement)
+    s.set_signal("agreement", agreement)
+    s.set_signal("answered", answered)
+    s.set_signal("samples", float(len(voters)))
+    methods = {attempts[i].strategy for i in voters}
+    if len(methods) > 1:
+        backing = {attempts[i].strategy for i in eligible if attempts[i].answer == best}
+        s.set_signal("methods", len(backing) / len(methods))
+    s.note(
+        "vote",
+        f"{best} won {votes}/{denominator} ({len(voters)} samples)",
+        counts=dict(counts),
+        samples=len(voters),
+    )

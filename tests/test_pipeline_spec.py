@@ -33,7 +33,7 @@ def test_nested_pipelines_flatten():
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("pal >> nope", "unknown stage 'nope'; known stages: abstain, check"),
+        ("pal >> nope", "unknown stage 'nope'; known stages: abstain, agent, check"),
         ("pal >> retry(maxx=2)", "has no parameter 'maxx'; it takes: max: int = 2"),
         ("pal >> retry(max='x')", "bad value 'x' for 'max'"),
         ("retry(max=1) >> pal", "needs a generator before it"),

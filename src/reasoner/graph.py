@@ -1,170 +1,167 @@
-"""Compiles a built pipeline into a LangGraph `StateGraph` and runs it on one problem.
+"""Compiles a built pipeline into a LangGraph `StateGraph`.
 
-Generators and stages are nodes; a `Loop` (retry) is a repair node plus a conditional edge
-from the last verifier before it: while the candidate fails and the loop's budget lasts, the
-run goes to the repair node and back to the first verifier after the generator.
+Every stage is a node, numbered in spec order (`0_pal`, `1_check`, ...). The control flow is
+edges, never a loop inside a node:
+- a `Loop` (retry) is a repair node plus a conditional edge from the stage before it: while
+  the candidate fails and the budget lasts, the run goes to the repair and back to the first
+  verifier after the generator;
+- a branch `(a | b)` is a fork node with an edge to each alternative, which runs in a lane of
+  its own (its own attempts, verdicts and candidate), an end node per lane, and a join node
+  that waits for every lane and pools their candidates for the next stage;
+- a `Switch` is a node with a conditional edge to its target pipeline or past it;
+- `Rounds` (adaptive voting) is a node with a conditional edge back to itself.
 """
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
-from reasoner.pipeline import Built
-from reasoner.session import GraphState, RunContext, Session
-from reasoner.strategy import Generator, Loop
-from reasoner.types import Answer, Cost, TraceEvent
+from reasoner.graph_nodes import (
+    fork_node,
+    join_node,
+    lane_end_node,
+    loop_router,
+    rounds_router,
+    stage_node,
+    switch_router,
+)
+from reasoner.graph_state import GraphState
+from reasoner.stages import Built, BuiltBranch, BuiltNode
+from reasoner.strategy import Generator, Loop, Rounds, Switch
 
 
-def _node_name(index: int, built: Built) -> str:
-    return f"{index}_{built.spec.name}"
+@dataclass
+class CompiledPipeline:
+    """The compiled graph, the generators its nodes refer to, and a step limit."""
+
+    graph: Any
+    generators: dict[int, Generator] = field(default_factory=dict)
+    recursion_limit: int = 25
 
 
-def candidate_failed(s: Session) -> bool:
-    """True when the candidate has no answer, its program failed, or a verdict failed it."""
-    attempt = s.candidate
-    if attempt is None or attempt.answer is None or attempt.error:
-        return True
-    return any(v.failed for v in s.verdicts_for())
+def compile_pipeline(built: list[BuiltNode]) -> CompiledPipeline:
+    """Build and compile the StateGraph for a validated tree of stages."""
+    compiler = _Compiler()
+    names = compiler.name_all(built)
+    compiler.wire(built, names, lane=None, after=END)
+    first = compiler.entry(built[0], names)
+    compiler.graph.add_edge(START, first)
+    return CompiledPipeline(
+        graph=compiler.graph.compile(),
+        generators=compiler.generators,
+        recursion_limit=25 + 4 * compiler.count * (1 + compiler.budget),
+    )
 
 
-def failure_feedback(s: Session) -> str:
-    """What went wrong with the candidate, in words the model can act on.
+class _Compiler:
+    def __init__(self) -> None:
+        self.graph = StateGraph(GraphState)
+        self.generators: dict[int, Generator] = {}
+        self.count = 0
+        self.budget = 0  # repairs and rounds, summed: bounds the steps of one run
 
-    The checkers' evidence only: generators decide whether to show the failed reply too
-    (a 135M model shown its own wrong program mostly copies it back).
-    """
-    attempt = s.candidate
-    lines = []
-    if attempt is not None and attempt.error:
-        lines.append(attempt.error)
-    elif attempt is not None and attempt.answer is None:
-        lines.append("it gave no answer in the required format")
-    for v in s.verdicts_for():
-        # The generic `check` repeats the attempt's own error: say it once.
-        if v.failed and v.evidence not in lines:
-            lines.append(f"{v.checker} check: {v.evidence}")
-    return "; ".join(lines) or "it failed a check"
+    def _next(self, label: str) -> tuple[int, str]:
+        number = self.count
+        self.count += 1
+        return number, f"{number}_{label}"
 
-
-def _wrap(index: int, built: Built):
-    name = _node_name(index, built)
-    obj = built.obj
-
-    async def node(state: GraphState, config: RunnableConfig) -> dict[str, Any]:
-        ctx: RunContext = config["configurable"]["ctx"]  # type: ignore[index]
-        s = Session(ctx, state, stage=str(built.spec))
-        if state.get("abstained") or state.get("error"):
-            return {}
-        try:
-            if isinstance(obj, Generator):
-                s.writes["generator"] = index
-                attempts = await obj.propose(s)
-                for k, attempt in enumerate(attempts):
-                    (s.propose if k == 0 else s.add_attempt)(attempt)
-            elif isinstance(obj, Loop):
-                used = dict(state.get("loops", {}))
-                used[name] = used.get(name, 0) + 1
-                s.writes["loops"] = used
-                feedback = failure_feedback(s)
-                s.note("repair", feedback, round=used[name], max=obj.max)
-                generator = s.generator
-                assert generator is not None  # pipeline validation puts a generator first
-                attempts = await generator.propose(
-                    s, feedback=feedback, temperature=obj.temperature
-                )
-                if attempts:
-                    s.propose(attempts[0])
+    def name_all(self, nodes: Any) -> dict[Any, Any]:
+        """Names every node in spec order (ids of the Built/BuiltBranch objects as keys)."""
+        names: dict[Any, Any] = {}
+        for node in nodes:
+            if isinstance(node, BuiltBranch):
+                number, fork = self._next("branch")
+                names[id(node)] = (number, fork)
+                for alt in node.alternatives:
+                    names.update(self.name_all(alt))
+                names[(id(node), "join")] = f"{number}_join"
+                for k in range(len(node.alternatives)):
+                    names[(id(node), k)] = f"{number}_end_{chr(ord('a') + k)}"
             else:
-                await obj(s)
-        except Exception as exc:  # a failing stage is a recorded failure, not a dead run
-            s.note("error", f"{type(exc).__name__}: {exc}")
-            s.writes["error"] = f"stage '{built.spec}' failed: {type(exc).__name__}: {exc}"
-        return s.updates()
+                names[id(node)] = self._next(node.spec.name)
+                if isinstance(node.obj, Switch):
+                    names.update(self.name_all(node.obj.target))
+        return names
 
-    node.__name__ = name
-    return name, node
+    @staticmethod
+    def entry(node: BuiltNode, names: dict[Any, Any]) -> str:
+        return names[id(node)][1]
 
+    @staticmethod
+    def exit(node: BuiltNode, names: dict[Any, Any]) -> str:
+        if isinstance(node, BuiltBranch):
+            return names[(id(node), "join")]
+        return names[id(node)][1]
 
-def compile_pipeline(built: list[Built]) -> Any:
-    """Build and compile the StateGraph for a validated list of stages."""
-    graph = StateGraph(_StateWithError)
-    names = []
-    for i, b in enumerate(built):
-        name, fn = _wrap(i, b)
-        graph.add_node(name, fn)
-        names.append(name)
-    graph.add_edge(START, names[0])
+    def wire(self, nodes: Any, names: dict[Any, Any], lane: str | None, after: str) -> None:
+        """Adds the nodes of one sequence and its edges; `after` follows its last node."""
+        nodes = list(nodes)
+        for i, node in enumerate(nodes):
+            nxt = self.entry(nodes[i + 1], names) if i + 1 < len(nodes) else after
+            next_is_loop = (
+                i + 1 < len(nodes)
+                and isinstance(nodes[i + 1], Built)
+                and (isinstance(nodes[i + 1].obj, Loop))
+            )
+            if isinstance(node, BuiltBranch):
+                self._branch(node, names, lane)
+                if not next_is_loop:
+                    self.graph.add_edge(self.exit(node, names), nxt)
+                continue
+            number, name = names[id(node)]
+            obj = node.obj
+            if isinstance(obj, Generator):
+                self.generators[number] = obj
+            self.graph.add_node(name, stage_node(name, node, number, lane))
+            if isinstance(obj, Loop):
+                self._loop(nodes, i, names, lane, nxt)
+            elif isinstance(obj, Switch):
+                target_entry = self.entry(obj.target[0], names)
+                self.wire(obj.target, names, lane, after=nxt)
+                self.graph.add_conditional_edges(
+                    name, switch_router(name, lane, target_entry, nxt), [target_entry, nxt]
+                )
+            elif isinstance(obj, Rounds):
+                self.budget += obj.max_rounds
+                self.graph.add_conditional_edges(
+                    name, rounds_router(name, lane, obj, nxt), [name, nxt]
+                )
+            elif not next_is_loop:
+                self.graph.add_edge(name, nxt)
 
-    def after(i: int) -> str:
-        return names[i + 1] if i + 1 < len(names) else END
-
-    loops = {i for i, b in enumerate(built) if b.kind == "loop"}
-    for i in range(len(built)):
-        if i + 1 in loops:
-            continue  # the loop's router decides where node i goes
-        if i in loops:
-            continue
-        graph.add_edge(names[i], after(i))
-    for r in loops:
-        loop: Loop = built[r].obj
-        g = max(i for i in range(r) if built[i].kind == "generator")
-        router = _router(names[r], loop.max, after(r))
-        graph.add_conditional_edges(names[r - 1], router, [names[r], after(r)])
+    def _loop(
+        self, nodes: list[Any], r: int, names: dict[Any, Any], lane: str | None, nxt: str
+    ) -> None:
+        loop: Loop = nodes[r].obj
+        self.budget += loop.max
+        name = names[id(nodes[r])][1]
+        before = self.exit(nodes[r - 1], names)
+        g = max(i for i in range(r) if _generates(nodes[i]))
+        router = loop_router(name, lane, loop.max, nxt)
+        self.graph.add_conditional_edges(before, router, [name, nxt])
         if g + 1 < r:
-            graph.add_edge(names[r], names[g + 1])  # repaired: verify again
+            self.graph.add_edge(name, self.entry(nodes[g + 1], names))  # repaired: verify again
         else:
-            graph.add_conditional_edges(names[r], router, [names[r], after(r)])
-    return graph.compile()
+            self.graph.add_conditional_edges(name, router, [name, nxt])
+
+    def _branch(self, branch: BuiltBranch, names: dict[Any, Any], lane: str | None) -> None:
+        number, fork = names[id(branch)]
+        join = names[(id(branch), "join")]
+        lanes = [f"{number}{chr(ord('a') + k)}" for k in range(len(branch.alternatives))]
+        self.graph.add_node(fork, fork_node(str(branch.spec), lane))
+        ends = []
+        for k, alt in enumerate(branch.alternatives):
+            end = names[(id(branch), k)]
+            self.graph.add_node(end, lane_end_node())
+            self.graph.add_edge(fork, self.entry(alt[0], names))
+            self.wire(alt, names, lanes[k], after=end)
+            ends.append(end)
+        self.graph.add_node(join, join_node(str(branch.spec), lanes))
+        self.graph.add_edge(ends, join)
 
 
-class _StateWithError(GraphState, total=False):
-    error: str | None
-
-
-def _router(loop_name: str, budget: int, next_name: str):
-    def route(state: GraphState, config: RunnableConfig) -> str:
-        if state.get("abstained") or state.get("error"):  # type: ignore[typeddict-item]
-            return next_name
-        s = Session(config["configurable"]["ctx"], state, stage=loop_name)
-        if state.get("loops", {}).get(loop_name, 0) < budget and candidate_failed(s):
-            return loop_name
-        return next_name
-
-    return route
-
-
-async def run_graph(
-    pipeline_spec: str, built: list[Built], compiled: Any, ctx: RunContext
-) -> Answer:
-    """Run the compiled graph on `ctx.problem` and assemble the Answer."""
-    started = time.perf_counter()
-    loop_rounds = sum(b.obj.max for b in built if isinstance(b.obj, Loop))
-    limit = 10 + 2 * len(built) * (loop_rounds + 1)
-    ctx.generators = {i: b.obj for i, b in enumerate(built) if isinstance(b.obj, Generator)}
-    state: dict[str, Any] = await compiled.ainvoke(
-        {"attempts": [], "verdicts": [], "trace": [], "cost": Cost(), "loops": {}, "signals": {}},
-        config={"configurable": {"ctx": ctx}, "recursion_limit": limit},
-    )
-    s = Session(ctx, state, stage="final")  # type: ignore[arg-type]
-    attempt = s.candidate
-    abstained = bool(state.get("abstained"))
-    cost = state.get("cost", Cost()).model_copy()
-    cost.wall_s = time.perf_counter() - started
-    trace: list[TraceEvent] = list(state.get("trace", []))
-    return Answer(
-        value=None if abstained or attempt is None else attempt.answer,
-        abstained=abstained,
-        confidence=s.confidence(),
-        verdicts=s.verdicts_for() if attempt is not None else [],
-        attempts=list(state.get("attempts", [])),
-        trace=trace,
-        cost=cost,
-        pipeline=pipeline_spec,
-        error=state.get("error"),
-        signals=s.signals(),
-        withheld=attempt.answer if abstained and attempt is not None else None,
-    )
+def _generates(node: BuiltNode) -> bool:
+    return isinstance(node, BuiltBranch) or isinstance(node.obj, Generator | Switch)

@@ -9,13 +9,13 @@ its typed state with explicit reducers.
 from __future__ import annotations
 
 import math
-import operator
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypedDict
+from typing import Any
 
 from reasoner.calibration import Calibration
+from reasoner.graph_state import GraphState
 from reasoner.models.base import Model
 from reasoner.task import Task
 from reasoner.types import (
@@ -39,39 +39,6 @@ def clip(text: str, limit: int = TRACE_CHARS) -> str:
         return text
     head, tail = text[: limit * 2 // 3], text[-(limit // 3) :]
     return f"{head}\n... [{len(text) - len(head) - len(tail)} characters cut] ...\n{tail}"
-
-
-def _merge_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
-    return {**a, **b}
-
-
-def _last(_a: Any, b: Any) -> Any:
-    return b
-
-
-def _merge_signals(
-    a: dict[int, dict[str, float]], b: dict[int, dict[str, float]]
-) -> dict[int, dict[str, float]]:
-    merged = {k: dict(v) for k, v in a.items()}
-    for index, values in b.items():
-        merged.setdefault(index, {}).update(values)
-    return merged
-
-
-class GraphState(TypedDict, total=False):
-    """LangGraph state: list fields append, scalars take the latest write."""
-
-    attempts: Annotated[list[Attempt], operator.add]
-    verdicts: Annotated[list[Verdict], operator.add]
-    trace: Annotated[list[TraceEvent], operator.add]
-    cost: Annotated[Cost, operator.add]
-    candidate: Annotated[int | None, _last]
-    confidence: Annotated[float | None, _last]
-    abstained: Annotated[bool, _last]
-    generator: Annotated[int | None, _last]
-    loops: Annotated[dict[str, int], _merge_counts]
-    #: Confidence signals per attempt index (agreement, cross_agreement, ...).
-    signals: Annotated[dict[int, dict[str, float]], _merge_signals]
 
 
 ProgramRunner = Callable[..., Any]  # async (code, inputs=..., timeout=...) -> ExecutionResult
@@ -106,6 +73,8 @@ class Session:
     ctx: RunContext
     state: GraphState
     stage: str
+    #: The graph node this session runs in (keys `memory`); empty outside a graph.
+    node: str = ""
     attempts: list[Attempt] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
     trace: list[TraceEvent] = field(default_factory=list)
@@ -168,6 +137,34 @@ class Session:
         """The Generator of the latest generating stage, for more samples or a repair."""
         index = self.writes.get("generator", self.state.get("generator"))
         return None if index is None else self.ctx.generators[index]
+
+    @property
+    def generators(self) -> list[Any]:
+        """Every Generator whose attempts are in the pool: a branch's alternatives, or the
+        methods before and after a switch; just `generator` otherwise."""
+        ids = self.writes.get("generators", self.state.get("generators"))
+        if ids:
+            return [self.ctx.generators[i] for i in ids]
+        return [] if self.generator is None else [self.generator]
+
+    @property
+    def pool(self) -> list[int]:
+        """The attempts a decider weighs (indices into `all_attempts()`): those the latest
+        generator proposed, or a branch's pooled candidates; the candidate alone otherwise."""
+        pool = self.writes.get("pool", self.state.get("pool"))
+        if pool:
+            return list(pool)
+        return [] if self.candidate_index is None else [self.candidate_index]
+
+    def memory(self) -> dict[str, Any]:
+        """This stage's scratch, kept between its rounds (a copy: write with `remember`)."""
+        kept = self.state.get("memory", {}).get(self.node, {})
+        return {**kept, **self.writes.get("memory", {}).get(self.node, {})}
+
+    def remember(self, **values: Any) -> None:
+        """Keep values in this stage's scratch for its next round (`memory()`)."""
+        memory = self.writes.setdefault("memory", {})
+        memory[self.node] = {**self.memory(), **values}
 
     def signals(self) -> dict[str, float]:
         """The candidate's confidence signals (see docs/abstention.md).
@@ -255,6 +252,7 @@ class Session:
         generation = await self.model.ask(messages, **options)
         self.cost = self.cost + Cost(
             model_calls=1,
+            completions=len(generation.completions),
             tokens_in=generation.tokens_in,
             tokens_out=generation.tokens_out,
             wall_s=time.perf_counter() - started,
@@ -343,21 +341,28 @@ class Session:
         """
         self.writes["candidate"] = index
 
-    def verdict(self, checker: str, status: Status | bool, evidence: str = "") -> Verdict:
-        """Judge the current candidate and record the verdict (and a trace note).
+    def verdict(
+        self, checker: str, status: Status | bool, evidence: str = "", index: int | None = None
+    ) -> Verdict:
+        """Judge an attempt (default: the current candidate) and record the verdict (and a
+        trace note).
 
         Args:
             checker: the checker's name, shown in reports (e.g. "hanoi", "double_check").
             status: "passed", "failed" or "unknown", or a bool (True = passed).
             evidence: what a human (and `retry`'s repair prompt) should read: why it failed.
+            index: the attempt judged (an index into `all_attempts()`); None: the candidate.
 
         Returns:
-            The Verdict, attached to the candidate's index.
+            The Verdict, attached to that attempt's index.
         """
         if isinstance(status, bool):
             status = "passed" if status else "failed"
         verdict = Verdict(
-            checker=checker, status=status, evidence=evidence, attempt=self.candidate_index
+            checker=checker,
+            status=status,
+            evidence=evidence,
+            attempt=self.candidate_index if index is None else index,
         )
         self.verdicts.append(verdict)
         self.note("verdict", evidence, checker=checker, status=status)

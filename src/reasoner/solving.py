@@ -7,7 +7,7 @@ from typing import Any
 
 from reasoner.calibration import Calibration, load_calibration
 from reasoner.errors import BadQuestion
-from reasoner.graph import run_graph
+from reasoner.graph_run import run_graph
 from reasoner.loading import DEFAULT_MODEL, load_model, load_task
 from reasoner.models.base import Model
 from reasoner.pipeline import Pipeline
@@ -89,7 +89,7 @@ async def asolve(
         program_timeout=program_timeout,
         calibration=load_calibration(calibration) if isinstance(calibration, str) else calibration,
     )
-    answer = await run_graph(str(pipe), pipe.build(), pipe.graph(), ctx)
+    answer = await run_graph(str(pipe), pipe.compiled(), ctx)
     if routed is not None:
         answer.trace.insert(0, routed)
     return answer

@@ -70,3 +70,31 @@ class Loop:
     name: str = "retry"
     #: Sampling temperature of the repairs (0: greedy).
     temperature: float = 0.0
+
+
+@dataclass(frozen=True)
+class Switch:
+    """Go to another generator (or sub-pipeline) when the candidate fails, XoT-style.
+
+    The graph routes from the switch to `target`'s first stage when `when` holds for the
+    candidate (or its confidence is below `below`), and past it otherwise. The earlier
+    candidates stay in the pool, so a decider after the switch weighs both methods.
+    """
+
+    #: The stages to switch to, built (a list of `reasoner.stages` nodes).
+    target: Any
+    target_spec: str
+    #: "failed": no answer, a failed program or a failed verdict; "unverified": no check
+    #: passed it (word problems, where checks can only fail).
+    when: str = "failed"
+    below: float | None = None
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """A decider that runs in rounds: its node repeats while `again(s)` says so, at most
+    `max_rounds` times, as a conditional edge back to itself (adaptive voting)."""
+
+    step: Stage
+    again: Callable[[Session], bool]
+    max_rounds: int

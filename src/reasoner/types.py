@@ -172,12 +172,15 @@ class TraceEvent(BaseModel):
 
 
 class Cost(BaseModel):
-    """What a run spent: model calls, prompt and generated tokens, seconds, sandbox runs.
+    """What a run spent: model calls, completions, prompt and generated tokens, seconds,
+    sandbox runs.
 
     Costs add up with `+` (a stage's cost is added to the run's).
     """
 
     model_calls: int = 0
+    #: Texts the model generated: a request for n samples is n completions.
+    completions: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
     wall_s: float = 0.0
@@ -186,6 +189,7 @@ class Cost(BaseModel):
     def __add__(self, other: Cost) -> Cost:
         return Cost(
             model_calls=self.model_calls + other.model_calls,
+            completions=self.completions + other.completions,
             tokens_in=self.tokens_in + other.tokens_in,
             tokens_out=self.tokens_out + other.tokens_out,
             wall_s=self.wall_s + other.wall_s,

@@ -22,7 +22,6 @@ from reasoner.pipeline import Pipeline
 from reasoner.report.revision import first_answer
 from reasoner.session import ProgramRunner, clip
 from reasoner.solving import asolve
-from reasoner.specs import StageSpec
 from reasoner.task import Task
 from reasoner.types import Attempt, Cost, Example, Result
 
@@ -189,14 +188,9 @@ def prepare_pipeline(spec: str | Pipeline, samples: int | None) -> tuple[str, Pi
 
 
 def _with_samples(pipe: Pipeline, samples: int) -> Pipeline:
-    rewritten = Pipeline(pipe)
-    rewritten.stages = [
-        StageSpec(s.name, {**s.kwargs, SAMPLING_STAGES[s.name]: samples})
-        if s.name in SAMPLING_STAGES
-        else s
-        for s in pipe.stages
-    ]
-    return rewritten
+    for name, key in SAMPLING_STAGES.items():
+        pipe = pipe.with_argument(name, key, samples)
+    return pipe
 
 
 def _gold_text(task: Task, gold: Any) -> str | None:

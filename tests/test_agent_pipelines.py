@@ -1,0 +1,198 @@
+"""Branches, switches, adaptive and filtered voting, and the named `agent` composition:
+wiring with a scripted model and a fake sandbox runner."""
+
+from __future__ import annotations
+
+import pytest
+from toy import ToyTask, fake_runner
+
+from reasoner import Attempt, BadPipelineSpec, Generator, Pipeline, solve, stage
+
+TASK = ToyTask()
+PROBLEM = next(TASK.examples()).problem  # What is 2 + 3?
+
+
+def run(pipeline, reply):
+    from reasoner.models.scripted import ScriptedModel
+
+    model = ScriptedModel(reply)
+    return solve(PROBLEM, pipeline, model, task=TASK, run_program=fake_runner), model
+
+
+def by_method(pal: list[str], cot: list[str]):
+    """Replies by which method asks: PAL prompts show the worked program."""
+    queues = {"pal": list(pal), "cot": list(cot)}
+
+    def reply(request) -> str:
+        is_pal = "print(1 + 1)" in "\n".join(m.content for m in request.messages)
+        queue = queues["pal" if is_pal else "cot"]
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    return reply
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "(pal | cot) >> vote",
+        "(pal >> check >> retry(max=1) | cot) >> vote(n=3)",
+        "pal >> check >> switch(cot >> check, when=unverified, below=0.5) >> abstain(t=0.75)",
+        "direct >> (pal | cot | direct) >> vote(n=4, adaptive=True, stop=0.9, filter=True)",
+    ],
+)
+def test_branch_and_switch_specs_round_trip_through_str(spec):
+    assert str(Pipeline.parse(spec)) == spec
+    assert str(Pipeline.parse(str(Pipeline.parse(spec)))) == spec
+
+
+def test_string_list_and_operator_forms_build_the_same_branch():
+    text = Pipeline.parse("(pal | cot >> check) >> vote(n=3)")
+    listed = Pipeline.parse([{"branches": ["pal", "cot >> check"]}, {"vote": {"n": 3}}])
+    composed = (Pipeline("pal") | Pipeline("cot") >> "check") >> stage("vote", n=3)
+    assert text == listed == composed
+    assert str(Pipeline("pal") | "cot" | "direct") == "(pal | cot | direct)"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("pal | cot", "put alternatives in parentheses"),
+        ("(pal | ) >> vote", "empty alternative"),
+        ("(pal) | cot", "put alternatives in parentheses"),
+        ("(pal | cot", "bad stage"),
+        ("((pal | cot) | direct)", "a branch inside a branch"),
+        ("(pal | check) >> vote", "must start with a generator"),
+        ("pal >> switch(check)", "must switch to a generator"),
+        ("switch(cot)", "needs a generator before it"),
+        ("pal >> switch(cot, when=sometimes)", "when must be one of failed, unverified"),
+        ("pal >> switch(nope)", "unknown stage 'nope'"),
+        ("pal >> vote(stop=0.2, adaptive=True)", "stop must be between 0.5 and 1"),
+    ],
+)
+def test_malformed_agent_specs_get_one_line_errors(spec, message):
+    with pytest.raises(BadPipelineSpec, match=message) as caught:
+        Pipeline.parse(spec)
+    assert "\n" not in str(caught.value)
+
+
+def test_branch_pools_every_method_into_the_vote_and_records_cross_agreement():
+    answer, model = run("(pal | cot) >> vote(n=2)", by_method(["print(5)"], ["Answer: 5"]))
+    assert answer.value == "5"
+    assert sorted(a.strategy for a in answer.attempts) == ["cot", "pal"]
+    assert len(model.requests) == 2  # n=2 counts the pooled candidates: no extra sample
+    assert answer.signals["methods"] == 1.0 and answer.signals["agreement"] == 1.0
+    assert answer.signals["cross_agreement"] == 1.0
+
+
+def test_branch_attempts_keep_their_own_verdicts_after_pooling():
+    answer, _ = run(
+        "(pal >> check | cot >> check) >> vote(n=2, filter=True)",
+        by_method(["print(4)"], ["Answer: 5"]),
+    )
+    by_strategy = {a.strategy: i for i, a in enumerate(answer.attempts)}
+    verdicts = {v.attempt: v.status for v in answer.verdicts}
+    assert answer.value == "5"  # pal's 4 failed its check, so it did not vote
+    assert verdicts == {by_strategy["cot"]: "passed"}
+    assert answer.signals["cross_agreement"] == 0.0
+
+
+def test_switch_runs_its_target_only_when_the_candidate_fails():
+    failed, model = run("pal >> check >> switch(cot)", by_method(["print(4)"], ["Answer: 5"]))
+    assert [a.strategy for a in failed.attempts] == ["pal", "cot"] and failed.value == "5"
+    assert any("switching to cot" in e.content for e in failed.trace)
+    kept, model = run("pal >> check >> switch(cot)", by_method(["print(5)"], ["Answer: 5"]))
+    assert [a.strategy for a in kept.attempts] == ["pal"] and len(model.requests) == 1
+
+
+def test_switch_when_unverified_and_below_a_confidence():
+    # direct has no checker verdict here: `unverified` switches, `failed` does not.
+    answer, _ = run("direct >> switch(cot, when=unverified)", ["Answer: 5"])
+    assert len(answer.attempts) == 2
+    answer, _ = run("direct >> switch(cot)", ["Answer: 5"])
+    assert len(answer.attempts) == 1
+    split, _ = run("direct >> vote(n=2) >> switch(cot, below=0.9)", ["Answer: 5", "Answer: 6"])
+    assert [a.strategy for a in split.attempts] == ["direct", "direct", "cot"]
+    agreed, _ = run("direct >> vote(n=2) >> switch(cot, below=0.9)", ["Answer: 5"])
+    assert [a.strategy for a in agreed.attempts] == ["direct", "direct"]
+
+
+def test_after_a_switch_both_methods_vote():
+    answer, model = run(
+        "pal >> check >> switch(cot, when=unverified) >> vote(n=2)",
+        by_method(["print(6)"], ["Answer: 5"]),
+    )
+    assert {a.strategy for a in answer.attempts} == {"pal", "cot"}
+    assert len(model.requests) == 2
+
+
+def test_adaptive_vote_stops_once_the_majority_is_settled():
+    answer, model = run("direct >> vote(n=9, adaptive=True, stop=0.9)", ["Answer: 5"])
+    # Beta(k+1, 1): P(p > 1/2) = 1 - 2^-(k+1) >= 0.9 from k = 3 unanimous samples.
+    assert len(model.requests) == 3 and answer.value == "5"
+    assert answer.signals["samples"] == 3.0
+    assert answer.cost.completions == 3
+    fixed, fixed_model = run("direct >> vote(n=9)", ["Answer: 5"])
+    assert fixed.cost.completions == 9 and fixed.signals["samples"] == 9.0
+
+
+def test_adaptive_vote_keeps_sampling_while_split_and_stops_at_its_budget():
+    replies = ["Answer: 5", "Answer: 6"]
+    answer, model = run("direct >> vote(n=6, adaptive=True, stop=0.95)", replies)
+    assert answer.cost.completions == 6 and answer.signals["samples"] == 6.0
+
+
+def test_adaptive_vote_is_a_self_edge_in_the_graph():
+    graph = Pipeline.parse("direct >> vote(n=4, adaptive=True) >> abstain").graph().get_graph()
+    edges = {(e.source, e.target, e.conditional) for e in graph.edges}
+    assert ("1_vote", "1_vote", True) in edges and ("1_vote", "2_abstain", True) in edges
+
+
+def test_branch_compiles_to_fork_lanes_and_a_join():
+    graph = Pipeline.parse("(pal | cot >> check) >> vote").graph().get_graph()
+    edges = {(e.source, e.target) for e in graph.edges}
+    assert {("0_branch", "1_pal"), ("0_branch", "2_cot"), ("2_cot", "3_check")} <= edges
+    assert {("0_end_a", "0_join"), ("0_end_b", "0_join"), ("0_join", "4_vote")} <= edges
+    assert "0_join" in Pipeline.parse("(pal | cot) >> vote").graph().get_graph().draw_mermaid()
+
+
+def test_filtered_vote_checks_each_sample_and_a_verified_answer_settles_it():
+    answer, model = run(
+        "direct >> vote(n=5, adaptive=True, filter=True)", ["Answer: 4", "Answer: 5"]
+    )
+    assert answer.value == "5"
+    assert len(model.requests) == 2  # 4 failed its check; 5 passed and settled the vote
+    assert all(v.attempt is not None for v in answer.verdicts)
+
+
+def test_vote_counts_n_samples_of_one_request_as_n_completions():
+    answer, model = run("direct >> vote(n=5)", ["Answer: 5"])
+    assert answer.cost.completions == 5
+    assert answer.cost.model_calls < 5  # one request for the extra four
+
+
+def test_a_contributed_generator_works_inside_a_branch():
+    class Fixed(Generator):
+        name = "fixed"
+
+        async def propose(self, s, *, feedback=None, n=1, temperature=0.0):
+            return [Attempt(strategy="fixed", text="5", answer="5") for _ in range(n)]
+
+    pipe = (Pipeline.of(Fixed(), "fixed") | "direct") >> "vote(n=3)"
+    answer, _ = run(pipe, ["Answer: 5"])
+    assert answer.value == "5"
+    assert {a.strategy for a in answer.attempts} == {"fixed", "direct"}
+
+
+def test_agent_names_its_full_spec_and_solves_a_checked_problem_with_one_completion():
+    pipe = Pipeline.parse("agent")
+    assert str(pipe) == "agent"
+    assert pipe.expanded().startswith("pal >> check >> switch(cot")
+    assert Pipeline.parse("agent(abstain=0.75)").expanded().endswith("abstain(t=0.75)")
+    answer, model = run("agent", by_method(["print(5)"], ["Answer: 5"]))
+    assert answer.value == "5" and answer.cost.completions == 1 and answer.pipeline == "agent"
+
+
+def test_agent_brings_in_a_second_method_when_nothing_verifies_the_first():
+    answer, _ = run("agent", by_method(["print(4)", "print(5)"], ["Answer: 5"]))
+    assert answer.value == "5"
+    assert "cot" in {a.strategy for a in answer.attempts}
