@@ -144,7 +144,10 @@ class Pal(Generator):
         for completion, program, result, (answer, error) in zip(
             generation.completions, programs, results, readings, strict=True
         ):
-            result = result.model_copy(update={"stdout": clip(result.stdout)})
+            # Both streams may hold max_output_bytes: keep a readable head and tail of each.
+            result = result.model_copy(
+                update={"stdout": clip(result.stdout), "stderr": clip(result.stderr)}
+            )
             attempts.append(
                 attempt_from(
                     self.name,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import selectors
 import shutil
 import signal
@@ -29,6 +30,9 @@ from reasoner.sandbox.status_channel import StatusReader
 
 READ_CHUNK = 65536
 POLL_S = 0.1  # how often a run re-checks process exit and cancellation between reads
+# Reads smaller than this mark a trickle, which is then left to gather for COALESCE_S.
+TRICKLE_BYTES = 4096
+COALESCE_S = 0.01
 MiB = 1024 * 1024
 # Room in the tree's memory cap beyond the program's own limit and its tmpfs sizes: bwrap,
 # its init and the kernel's page tables are charged there too.
@@ -206,6 +210,8 @@ class Worker:
         selector = selectors.DefaultSelector()
         buffers = {"stdout": bytearray(), "stderr": bytearray()}
         status = StatusReader()
+        status_only = select.poll()
+        status_only.register(self.status_fd, select.POLLIN)
         for name, fd in (
             ("stdout", self.proc.stdout.fileno()),
             ("stderr", self.proc.stderr.fileno()),
@@ -226,6 +232,7 @@ class Worker:
                 events = selector.select(min(remaining, POLL_S))
                 if not events and self.proc.poll() is not None:
                     return  # exited, but a stray descendant keeps a pipe open (fallback mode)
+                largest = 0
                 for key, _ in events:
                     name = key.data
                     chunk = _read(key.fd)
@@ -234,6 +241,7 @@ class Worker:
                     if not chunk:
                         selector.unregister(key.fd)
                         continue
+                    largest = max(largest, len(chunk))
                     if name != "status":
                         buffers[name] += chunk
                         if len(buffers[name]) > cap:
@@ -248,6 +256,16 @@ class Worker:
                             if len(buffers[stream]) > cap and outcome.overflow is None:
                                 outcome.overflow = stream
                         return
+                if 0 < largest < TRICKLE_BYTES:
+                    # A trickle (one byte per write, say) would cost a Python round per byte:
+                    # let it pile up in the pipes for a moment. Only the status line ends the
+                    # wait early (so the result is not delayed), unless the trickle is on the
+                    # status channel itself, which a well-behaved worker writes in one piece.
+                    wait_s = min(COALESCE_S, max(0.0, deadline - time.monotonic()))
+                    if status.partial:
+                        time.sleep(wait_s)
+                    else:
+                        status_only.poll(wait_s * 1000)
         finally:
             selector.close()
             outcome.stdout = bytes(buffers["stdout"][:cap])
