@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
 from starlette.types import Receive
 
 from reasoner.models.base import Model
@@ -99,7 +100,11 @@ def create_app(model: Model, settings: ServeSettings) -> FastAPI:
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> Response:
         check_api_key(request, settings.api_key)
-        body = await read_body(request, settings.max_body_bytes)
+        try:
+            body = await read_body(request, settings.max_body_bytes)
+        except ClientDisconnect:  # left halfway through sending: nothing to answer
+            counters.disconnected += 1
+            return Response(status_code=CLIENT_CLOSED)
         try:
             chat = ChatRequest.model_validate_json(body)
         except ValidationError as exc:
