@@ -11,6 +11,8 @@ command -v bwrap >/dev/null 2>&1 || need_apt="$need_apt bubblewrap"
 ldconfig -p 2>/dev/null | grep 'libseccomp\.so\.2' >/dev/null || need_apt="$need_apt libseccomp2"
 command -v stockfish >/dev/null 2>&1 || [ -x /usr/games/stockfish ] || need_apt="$need_apt stockfish"
 command -v chromium >/dev/null 2>&1 || need_apt="$need_apt chromium"
+# Graphviz's dot lays out the pipeline graphs in report.html (a plainer drawing without it).
+command -v dot >/dev/null 2>&1 || need_apt="$need_apt graphviz"
 if [ -n "$need_apt" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need_apt >/dev/null) \

@@ -277,6 +277,23 @@ def eval_command(
 
 
 @app.command()
+def show(
+    pipeline: Annotated[str, typer.Argument(help="A pipeline spec or a named one, e.g. agent.")],
+) -> None:
+    """Print a pipeline's full spec and its compiled graph (Mermaid, from LangGraph)."""
+    from reasoner.pipeline import Pipeline
+    from reasoner.pipeline_outline import legend, mermaid
+
+    pipe = Pipeline.parse(pipeline)
+    expanded = pipe.expanded()
+    print(f"{pipe} = {expanded}" if expanded != str(pipe) else expanded)
+    print()
+    print("\n".join(legend(pipe)))
+    print()
+    print(mermaid(pipe), end="")
+
+
+@app.command()
 def calibrate(
     run_dir: Annotated[Path, typer.Argument(help="An eval output folder on development tasks.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Calibration file to write.")],

@@ -40,6 +40,8 @@ class CompiledPipeline:
     graph: Any
     generators: dict[int, Generator] = field(default_factory=dict)
     recursion_limit: int = 25
+    #: Node name -> what it runs, in words (its stage spec; "fork", "join" or "lane end").
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def compile_pipeline(built: list[BuiltNode]) -> CompiledPipeline:
@@ -53,6 +55,7 @@ def compile_pipeline(built: list[BuiltNode]) -> CompiledPipeline:
         graph=compiler.graph.compile(),
         generators=compiler.generators,
         recursion_limit=25 + 4 * compiler.count * (1 + compiler.budget),
+        labels=compiler.labels,
     )
 
 
@@ -62,6 +65,7 @@ class _Compiler:
         self.generators: dict[int, Generator] = {}
         self.count = 0
         self.budget = 0  # repairs and rounds, summed: bounds the steps of one run
+        self.labels: dict[str, str] = {}
 
     def _next(self, label: str) -> tuple[int, str]:
         number = self.count
@@ -75,13 +79,17 @@ class _Compiler:
             if isinstance(node, BuiltBranch):
                 number, fork = self._next("branch")
                 names[id(node)] = (number, fork)
+                self.labels[fork] = f"fork {node.spec}"
                 for alt in node.alternatives:
                     names.update(self.name_all(alt))
                 names[(id(node), "join")] = f"{number}_join"
+                self.labels[f"{number}_join"] = "join: pool the alternatives"
                 for k in range(len(node.alternatives)):
                     names[(id(node), k)] = f"{number}_end_{chr(ord('a') + k)}"
+                    self.labels[names[(id(node), k)]] = "lane end"
             else:
                 names[id(node)] = self._next(node.spec.name)
+                self.labels[names[id(node)][1]] = str(node.spec)
                 if isinstance(node.obj, Switch):
                     names.update(self.name_all(node.obj.target))
         return names

@@ -11,7 +11,9 @@ from html import escape
 from reasoner.report.confidence_table import confidence_html
 from reasoner.report.labels import input_notes, task_label
 from reasoner.report.metrics import THRESHOLDS, DifficultyRow, Summary, outcome
+from reasoner.report.pipeline_graphs import graphs_html, spec_lines
 from reasoner.report.revision_table import revision_html
+from reasoner.report.sampling import cost_html
 from reasoner.types import Result, TraceEvent
 
 #: Longest text shown for one trace event; the full text is in results.jsonl.
@@ -69,7 +71,8 @@ def render_html(summary: Summary, results: Sequence[Result], plots: dict[str, by
         f"{escape(str(config.get('git_commit') or 'n/a'))[:12]}</p>",
         "<nav><a href='#summary'>Summary</a><a href='#difficulty'>By difficulty</a>"
         "<a href='#plots'>Plots</a><a href='#examples'>Example traces</a>"
-        "<a href='#skipped'>Skipped rows</a><a href='#config'>Configuration</a></nav>",
+        "<a href='#skipped'>Skipped rows</a><a href='#pipelines'>Pipelines</a>"
+        "<a href='#config'>Configuration</a></nav>",
         _skipped_notice(summary),
         "<h2 id='summary'>Summary</h2>",
         _summary_table(summary),
@@ -78,8 +81,11 @@ def render_html(summary: Summary, results: Sequence[Result], plots: dict[str, by
         "&minus;t/(1&minus;t), averaged over problems (a missing answer or a failed run "
         "counts as wrong). Cost columns are means per problem.</p>",
         *(f"<p class='meta'><b>Program inputs.</b> {escape(n)}</p>" for n in input_notes(summary)),
+        *(f"<p class='meta'><b>{escape(line)}</b></p>" for line in spec_lines([config])),
+        cost_html([summary]),
         confidence_html(summary),
         revision_html(summary),
+        graphs_html(config),
         "<h2 id='difficulty'>By difficulty</h2>",
         _difficulty_tables(summary),
         "<h2 id='plots'>Plots</h2>",

@@ -10,7 +10,9 @@ from reasoner.report.confidence_table import confidence_markdown
 from reasoner.report.grouped_tables import grouped_table
 from reasoner.report.labels import input_notes
 from reasoner.report.metrics import Summary, SummaryRow
+from reasoner.report.pipeline_graphs import spec_lines
 from reasoner.report.revision_table import revision_markdown
+from reasoner.report.sampling import cost_markdown
 from reasoner.report.skipped_rows import groups
 from reasoner.types import RowError
 
@@ -83,10 +85,17 @@ def markdown_side_by_side(summaries: list[Summary]) -> str:
     """
     lines = grouped_table(COLUMNS, summaries, _cells)
     notes = list(dict.fromkeys(note for s in summaries for note in input_notes(s)))
+    notes += spec_lines([s.config for s in summaries])
     skipped = {spec: rows for s in summaries for spec, rows in s.skipped_rows.items()}
     notes = [f"- {note}" for note in notes] + _skipped(skipped)
     table = "\n".join(lines + ([""] + notes if notes else [])) + "\n"
     sections = [table] + [
-        t for t in (confidence_markdown(summaries), revision_markdown(summaries)) if t
+        t
+        for t in (
+            cost_markdown(summaries),
+            confidence_markdown(summaries),
+            revision_markdown(summaries),
+        )
+        if t
     ]
     return "\n".join(sections)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from reasoner.report import selective
 from reasoner.report.revision import RevisionEffect, revision_effect
+from reasoner.report.sampling import SampleUse, mean_completions, sample_use
 from reasoner.report.selective import CoveragePoint, ReliabilityBin
 from reasoner.types import Result, RowError
 
@@ -28,6 +29,9 @@ class MeanCost(BaseModel):
     """Mean cost per problem."""
 
     model_calls: float = 0.0
+    #: Completions per problem (n per request for n samples); None for runs from before
+    #: they were recorded.
+    completions: float | None = None
     tokens_in: float = 0.0
     tokens_out: float = 0.0
     wall_s: float = 0.0
@@ -90,6 +94,8 @@ class SummaryRow(BaseModel):
     #: What the stages after the first answer did to it (eval/revision.py); None for a
     #: pipeline that never revised.
     revision: RevisionEffect | None = None
+    #: Samples a vote drew per problem (mean and distribution); None when no vote ran.
+    samples: SampleUse | None = None
 
 
 class DifficultyRow(SummaryRow):
@@ -201,6 +207,7 @@ def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: i
         candidate_accuracy_ci95=bootstrap_interval(candidates_right, resample),
         cost=MeanCost(
             model_calls=_mean(r.cost.model_calls for r in results),
+            completions=mean_completions(results),
             tokens_in=_mean(r.cost.tokens_in for r in results),
             tokens_out=_mean(r.cost.tokens_out for r in results),
             wall_s=_mean(r.cost.wall_s for r in results),
@@ -209,6 +216,7 @@ def summarize_group(results: Sequence[Result], task: str, pipeline: str, seed: i
         flags=_flags(results),
         means=_means(results),
         revision=revision_effect(results),
+        samples=sample_use(results),
     )
 
 

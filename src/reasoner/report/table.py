@@ -12,6 +12,8 @@ from rich.table import Table
 
 from reasoner.report.labels import input_notes, task_label
 from reasoner.report.metrics import THRESHOLDS, Summary, SummaryRow
+from reasoner.report.pipeline_graphs import spec_lines
+from reasoner.report.sampling import HEADER, NOTE, cost_rows
 from reasoner.report.skipped_rows import listing
 from reasoner.terminal import make_console
 
@@ -138,6 +140,20 @@ def flags_text(row: SummaryRow) -> str:
     return "\n".join(lines + [f"{key} {mean:.2f}" for key, mean in row.means.items()])
 
 
+def print_costs(summary: Summary, console: Console) -> None:
+    """The cost in samples (completions, generated tokens, samples drawn), when recorded."""
+    rows = cost_rows([summary])
+    if not rows:
+        return
+    table = Table(title="cost in samples", box=box.SIMPLE_HEAD, header_style="bold")
+    for header in HEADER:
+        table.add_column(header, justify="left" if header in ("task", "pipeline") else "right")
+    for row in rows:
+        table.add_row(*(escape(c) for c in row))
+    console.print(table)
+    console.print(NOTE, style="dim", highlight=False)
+
+
 def print_summary(summary: Summary, console: Console | None = None) -> None:
     """Print the summary: one table when the terminal is wide enough for every column, else
     one narrow table per task, titled with it; then the legend of the columns shown, the
@@ -162,5 +178,8 @@ def print_summary(summary: Summary, console: Console | None = None) -> None:
     console.print(legend(shown_columns(wide), details), style="dim", highlight=False)
     for note in input_notes(summary):
         console.print(note, style="dim", highlight=False)
+    for line in spec_lines([summary.config]):
+        console.print(line, style="dim", highlight=False, markup=False)
+    print_costs(summary, console)
     for line in listing(summary.skipped_rows):
         console.print(line, style="yellow", highlight=False, markup=False)
