@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reasoner.report import plots
+from reasoner.report import page_figure, plots
 from reasoner.report.metrics import summarize
 from reasoner.types import Cost, Result
 
@@ -47,7 +47,7 @@ def _drawn_figures(monkeypatch: pytest.MonkeyPatch, summary: Any) -> list[Any]:
         figures.append(fig)
         return b""
 
-    monkeypatch.setattr(plots, "_png", keep)
+    monkeypatch.setattr(page_figure, "png", keep)
     plots.draw_plots(summary)
     return figures
 
@@ -93,7 +93,7 @@ def test_plots_are_as_wide_as_the_report_page():
     drawn = plots.draw_plots(_summary(["a"], ["direct", "pal"]))
     for name, data in drawn.items():
         width = int.from_bytes(data[16:20], "big")
-        assert width == round(plots.PAGE_WIDTH * plots.DPI), name
+        assert width == round(page_figure.PAGE_WIDTH * page_figure.DPI), name
 
 
 def test_place_legend_works_on_any_figure_layout():
@@ -109,6 +109,6 @@ def test_place_legend_works_on_any_figure_layout():
     ]
     ax.set_xlabel("coverage")
     height = fig.get_size_inches()[1]
-    plots.place_legend(fig, lines)
+    page_figure.place_legend(fig, lines)
     assert fig.get_size_inches()[1] > height  # grew at the bottom to hold the legend
     _assert_legend_whole(fig, LONG_PIPELINES)

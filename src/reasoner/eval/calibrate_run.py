@@ -9,7 +9,7 @@ config.json. The scored items never take part in the fit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +17,9 @@ from reasoner.calibration import Calibration
 from reasoner.errors import ReasonerError
 from reasoner.eval.calibration import fit_per_pipeline
 from reasoner.eval.cells import task_spec
-from reasoner.models.base import Model
 from reasoner.report.run_folder import CONFIG
-from reasoner.session import ProgramRunner
 from reasoner.task import Task
+from reasoner.types import Result
 
 #: Where the calibration split's own run lives inside a run folder.
 CALIBRATION_DIR = "calibration"
@@ -41,18 +40,19 @@ def stored_calibrations(out: Path | None) -> dict[str, Calibration] | None:
     return {name: Calibration.model_validate(c) for name, c in stored.items()}
 
 
+#: Runs pipelines on tasks into a folder and returns the results: the runner's
+#: `aevaluate_results` with the run's model and settings bound. Passed in, so that this
+#: module does not import the runner that imports it.
+SplitRunner = Callable[[list[str | Task], list[str], Path | None], Awaitable[list[Result]]]
+
+
 async def fit_calibrations(
     calibrate_on: Sequence[str | Task],
     pipelines: Sequence[str],
-    model: Model,
+    run_split: SplitRunner,
     *,
     out: Path | None,
-    limit: int | None,
-    concurrency: int,
-    seed: int,
-    run_program: ProgramRunner | None,
     progress: bool,
-    program_timeout: float,
     method: str = "isotonic",
 ) -> dict[str, Calibration]:
     """Run `pipelines` on the calibration specs and fit one calibration per pipeline.
@@ -60,34 +60,26 @@ async def fit_calibrations(
     Args:
         calibrate_on: task specs (or Tasks) of the calibration split.
         pipelines: the run's pipeline specs (samples already written in).
-        model: the loaded model.
+        run_split: runs (tasks, pipelines, folder) and returns the results in canonical
+            order, e.g. the runner's `aevaluate_results` with the model and settings bound.
         out: the run folder (its `calibration/` sub-folder holds the split's results), or None.
-        limit, concurrency, seed, run_program, progress, program_timeout: as for `evaluate`.
+        progress: print which specs the calibration runs on.
         method: "isotonic" or "logistic".
 
     Returns:
         Pipeline spec -> Calibration; a resumed run gets back the ones it stored.
-    """
-    from reasoner.eval.runner import aevaluate_results
 
+    Raises:
+        ReasonerError: the split gave no results for a pipeline.
+    """
     stored = stored_calibrations(out)
     if stored is not None and set(stored) == set(pipelines):
         return stored
     specs = [task_spec(t) for t in calibrate_on]
     if progress:
         print(f"calibrating on {', '.join(specs)} ...", flush=True)
-    results = await aevaluate_results(
-        list(calibrate_on),
-        list(pipelines),
-        model,
-        out=out / CALIBRATION_DIR if out is not None else None,
-        limit=limit,
-        concurrency=concurrency,
-        seed=seed,
-        run_program=run_program,
-        progress=progress,
-        program_timeout=program_timeout,
-    )
+    folder = out / CALIBRATION_DIR if out is not None else None
+    results = await run_split(list(calibrate_on), list(pipelines), folder)
     fitted = fit_per_pipeline(results, method=method, fitted_on=specs)
     missing = [p for p in pipelines if p not in fitted]
     if missing:

@@ -32,6 +32,7 @@ from reasoner.eval.store import CellKey, ResultStore, cell_key
 from reasoner.loading import DEFAULT_MODEL, load_model, load_task
 from reasoner.models.base import Model
 from reasoner.pipeline import Pipeline
+from reasoner.pipeline_outline import outline
 from reasoner.report.metrics import Summary, summarize
 from reasoner.report.reports import report, write_reports
 from reasoner.session import ProgramRunner
@@ -130,18 +131,34 @@ async def _aevaluate(
         program_timeout=program_timeout,
         skipped_rows=skipped,
     )
+    # What each pipeline is (named compositions spelled out) and its graph, so reports can
+    # name and draw it from the run's files alone.
+    config["pipeline_graphs"] = {spec: outline(pipe) for spec, pipe in pipes}
     if calibrate_on:
+
+        async def run_split(
+            split: list[str | Task], specs: list[str], folder: Path | None
+        ) -> list[Result]:
+            # The calibration split is a run of its own, in its own folder, same settings.
+            return await aevaluate_results(
+                split,
+                specs,
+                model_obj,
+                out=folder,
+                limit=limit,
+                concurrency=concurrency,
+                seed=seed,
+                run_program=run_program,
+                progress=progress,
+                program_timeout=program_timeout,
+            )
+
         calibrations = await fit_calibrations(
             calibrate_on,
             [spec for spec, _ in pipes],
-            model_obj,
+            run_split,
             out=Path(out) if out is not None else None,
-            limit=limit,
-            concurrency=concurrency,
-            seed=seed,
-            run_program=run_program,
             progress=progress,
-            program_timeout=program_timeout,
             method=calibration_method,
         )
         cells = [replace(c, calibration=calibrations[c.pipeline_spec]) for c in cells]

@@ -10,7 +10,7 @@ folder (results.jsonl, config.json); everything here reads what it wrote, and ne
   revising did, paired comparisons);
 - `table`, `markdown`, `grouped_tables`, `confidence_table`, `revision_table`, `labels`,
   `skipped_rows`: the terminal and Markdown tables;
-- `plots`, `calibration_plots`, `collapse_plot` (sharing `figures`), `html_report`: the
+- `plots`, `calibration_plots`, `collapse_plot` (sharing `page_figure`), `html_report`: the
   PNG plots and the HTML page;
 - `reports`: all of it written into the folder (`report(folder)` redraws it).
 """

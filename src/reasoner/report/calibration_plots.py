@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reasoner.report import page_figure
 from reasoner.report.metrics import Summary, SummaryRow
 
 RISK_COVERAGE_PNG = "risk_coverage.png"
@@ -53,18 +54,16 @@ def _panels(summary: Summary) -> dict[str, list[SummaryRow]]:
 
 
 def _draw(panels: dict[str, list[SummaryRow]], styles: dict[str, Any], title: str, one) -> bytes:
-    from reasoner.report.plots import _finish, _grid, _short
-
     pipelines = list(dict.fromkeys(r.pipeline for rows in panels.values() for r in rows))
-    fig, axes = _grid(len(panels), title, len(pipelines))
+    fig, axes = page_figure.grid(len(panels), title, len(pipelines))
     for ax, (task, rows) in zip(axes, panels.items(), strict=False):
         for row in rows:
             one(ax, row, styles[row.pipeline])
-        ax.set_title(_short(task), fontsize=10)
+        ax.set_title(page_figure.short(task), fontsize=10)
         ax.grid(alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc="best", frameon=False)
-    return _finish(fig, styles, pipelines)
+    return page_figure.finish(fig, styles, pipelines)
 
 
 def _line_style(style: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reasoner.report import page_figure
 from reasoner.report.metrics import DifficultyRow, Summary, level_sort_key
 
 #: The report's file name for the plot.
@@ -47,13 +48,11 @@ def collapse_plot(summary: Summary, styles: dict[str, dict[str, Any]]) -> bytes 
     Returns:
         PNG bytes, or None.
     """
-    from reasoner.report.plots import _accuracy_axes, _finish, _grid
-
     panels = collapse_panels(summary)
     if not panels:
         return None
     title = "Collapse: accuracy (solid) and partial credit (dashed) by size"
-    fig, axes = _grid(len(panels), title, len(styles))
+    fig, axes = page_figure.grid(len(panels), title, len(styles))
     pipelines = list(dict.fromkeys(r.pipeline for r in summary.rows))
     for ax, (task, rows) in zip(axes, panels.items(), strict=False):
         axis = rows[0].axis
@@ -79,6 +78,6 @@ def collapse_plot(summary: Summary, styles: dict[str, dict[str, Any]]) -> bytes 
         levels = sorted({float(r.level) for r in rows})  # type: ignore[arg-type]
         if len(levels) <= 16:
             ax.set_xticks(levels, [f"{v:g}" for v in levels])
-        _accuracy_axes(ax, task, f"{axis} (N)")
+        page_figure.accuracy_axes(ax, task, f"{axis} (N)")
         ax.set_ylabel("accuracy / partial credit")
-    return _finish(fig, styles, pipelines)
+    return page_figure.finish(fig, styles, pipelines)
