@@ -1,70 +1,38 @@
 """Any OpenAI-compatible chat server (vLLM, llama.cpp, Ollama, `transformers serve`, hosted APIs).
 
-An async client, not a serving stack: requests go out concurrently under a semaphore, failures
-that may pass (429, 5xx, dropped connections, timeouts, malformed bodies) are retried with
-jittered exponential backoff, and the rest become one-line `ModelError`s. Servers differ, so
-the client also does what some of them skip: it applies `stop` strings itself and makes up the
-count when a server ignores `n`.
+An async client, not a serving stack. This module decides what to ask and how to read the
+reply; `openai_client.py` delivers the requests (concurrency, retries with backoff,
+timeouts, one-line errors). Servers differ, so the model also does what some of them skip:
+it applies `stop` strings itself and makes up the count when a server ignores `n`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
-import random
 import time
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-import httpx
-from pydantic import ValidationError
-
 from reasoner.errors import ModelError, ModelNotFound
 from reasoner.models.base import Model
+from reasoner.models.openai_client import ChatClient, Refused, Retries
 from reasoner.models.openai_constraints import (
     SPEC_VALUES,
     check_obeyed,
     constraint_fields,
     detect_kind,
 )
-from reasoner.models.openai_server import api_key_from_env, auth_error, probe
-from reasoner.models.openai_wire import ChatResponse, Usage, completions_of, retry_after, snippet
+from reasoner.models.openai_server import api_key_from_env, probe
+from reasoner.models.openai_wire import ChatResponse, Usage, completions_of
 from reasoner.types import Generation, GenerationRequest
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-RETRY_STATUSES = frozenset({408, 429}) | (frozenset(range(500, 600)) - {501, 505})
 MAX_SERVER_STOPS = 4  # OpenAI rejects more; the client applies the rest itself
-
-
-class _Refused(ModelError):
-    """The server refused the request with a 4xx that retrying the same request cannot fix."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class _Retryable(Exception):
-    """One failed try that may pass on the next; `wait_s` is the server's Retry-After."""
-
-    def __init__(self, what: str, wait_s: float | None = None) -> None:
-        super().__init__(what)
-        self.wait_s = wait_s
-
-
-@dataclass
-class _LoopState:
-    """An httpx client and semaphore belong to one event loop; sync wrappers start new loops."""
-
-    loop: asyncio.AbstractEventLoop
-    client: httpx.AsyncClient
-    semaphore: asyncio.Semaphore
 
 
 def _env_number(name: str, default: float) -> float:
@@ -108,28 +76,32 @@ class OpenAIModel(Model):
         constraints: str = "auto",
         spec: str | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
         self.model = model
+        key_source: str | None = "the api_key argument"
         if api_key is None:
-            api_key, self._key_source = api_key_from_env()
-        else:
-            self._key_source = "the api_key argument"
-        self._api_key = api_key
+            api_key, key_source = api_key_from_env()
         env = _env_number
-        self.concurrency = int(
+        concurrency = int(
             concurrency if concurrency is not None else env("REASONER_OPENAI_CONCURRENCY", 16)
         )
-        self.timeout_s = timeout_s if timeout_s is not None else env("REASONER_OPENAI_TIMEOUT", 120)
-        self.max_retries = int(
+        timeout_s = timeout_s if timeout_s is not None else env("REASONER_OPENAI_TIMEOUT", 120)
+        max_retries = int(
             max_retries if max_retries is not None else env("REASONER_OPENAI_MAX_RETRIES", 4)
         )
-        if self.concurrency < 1 or self.timeout_s <= 0 or self.max_retries < 0:
+        if concurrency < 1 or timeout_s <= 0 or max_retries < 0:
             raise ModelError(
-                f"openai model {self.base_url}: concurrency must be >= 1, timeout > 0 and "
-                f"retries >= 0 (got {self.concurrency}, {self.timeout_s}, {self.max_retries})"
+                f"openai model {base_url.rstrip('/')}: concurrency must be >= 1, timeout > 0 "
+                f"and retries >= 0 (got {concurrency}, {timeout_s}, {max_retries})"
             )
-        self.backoff_s, self.max_backoff_s = backoff_s, max_backoff_s
-        self.max_retry_after_s = max_retry_after_s
+        self.client = ChatClient(
+            base_url.rstrip("/"),
+            model,
+            api_key=api_key,
+            key_source=key_source,
+            concurrency=concurrency,
+            timeout_s=timeout_s,
+            retries=Retries(max_retries, backoff_s, max_backoff_s, max_retry_after_s),
+        )
         self.logprobs = logprobs
         if constraints not in SPEC_VALUES:
             raise ModelError(
@@ -140,7 +112,6 @@ class OpenAIModel(Model):
         self._constraint_kind: str | None = None if constraints == "auto" else constraints
         self._constraint_kind_known = constraints != "auto"
         self.spec = spec or f"openai:{self.base_url}#{model}"
-        self._state: _LoopState | None = None
         # Learned from replies: None until a request with n > 1 shows whether `n` is honoured.
         self._server_honours_n: bool | None = None
 
@@ -158,33 +129,29 @@ class OpenAIModel(Model):
             "max_retries": self.max_retries,
         }
 
-    def _headers(self) -> dict[str, str]:
-        """Request headers, with the key when one is set (never logged)."""
-        headers = {"Content-Type": "application/json"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        return headers
+    @property
+    def base_url(self) -> str:
+        """The API root; a local server restarted on another port sets it anew."""
+        return self.client.base_url
 
-    def _scrub(self, text: str) -> str:
-        """`text` with the API key masked: servers sometimes echo it in error bodies."""
-        return text.replace(self._api_key, "***") if self._api_key else text
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self.client.base_url = value.rstrip("/")
 
-    def _loop_state(self) -> _LoopState:
-        loop = asyncio.get_running_loop()
-        if self._state is None or self._state.loop is not loop:
-            client = httpx.AsyncClient(
-                base_url=self.base_url + "/",
-                headers=self._headers(),
-                timeout=httpx.Timeout(self.timeout_s, connect=min(10.0, self.timeout_s)),
-                limits=httpx.Limits(max_connections=self.concurrency),
-            )
-            self._state = _LoopState(loop, client, asyncio.Semaphore(self.concurrency))
-        return self._state
+    @property
+    def concurrency(self) -> int:
+        return self.client.concurrency
+
+    @property
+    def timeout_s(self) -> float:
+        return self.client.timeout_s
+
+    @property
+    def max_retries(self) -> int:
+        return self.client.retries.max_retries
 
     async def aclose(self) -> None:
-        state, self._state = self._state, None
-        if state is not None and state.loop is asyncio.get_running_loop():
-            await state.client.aclose()
+        await self.client.aclose()
 
     async def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
         return await _all_or_cancel([self._generate_one(r) for r in requests])
@@ -192,7 +159,7 @@ class OpenAIModel(Model):
     async def _generate_one(self, request: GenerationRequest) -> Generation:
         start, n = time.perf_counter(), request.n
         if request.constraint is not None and not self._constraint_kind_known:
-            self._constraint_kind = await detect_kind(self._loop_state().client)
+            self._constraint_kind = await detect_kind(self.client.http())
             self._constraint_kind_known = True
 
         def one_by_one(first: int) -> list[Coroutine[Any, Any, ChatResponse]]:
@@ -219,14 +186,14 @@ class OpenAIModel(Model):
     async def _request(self, request: GenerationRequest, n: int, seed: int | None) -> ChatResponse:
         payload = self._payload(request, n, seed)
         try:
-            return await self._post_with_retries(payload)
-        except _Refused as exc:
+            return await self.client.post(payload)
+        except Refused as exc:
             if exc.status != 400 or not ("n" in payload or "logprobs" in payload):
                 raise
         # Servers differ in what they accept (llama.cpp refuses n > 1, some hosted models
         # refuse logprobs): try once without both, and remember only if that passes.
         plain = {k: v for k, v in payload.items() if k not in ("n", "logprobs")}
-        body = await self._post_with_retries(plain)
+        body = await self.client.post(plain)
         log.info("openai server %s refuses n > 1 or logprobs; asking without", self.base_url)
         if "logprobs" in payload:
             self.logprobs = False
@@ -253,74 +220,6 @@ class OpenAIModel(Model):
         if request.constraint is not None:
             payload |= constraint_fields(request.constraint, self._constraint_kind, self.base_url)
         return payload
-
-    async def _post_with_retries(self, payload: dict[str, Any]) -> ChatResponse:
-        tries = self.max_retries + 1
-        for attempt in range(tries):
-            try:
-                return await self._post_once(payload)
-            except _Retryable as exc:
-                if attempt + 1 == tries:
-                    raise ModelError(
-                        f"openai server {self.base_url} (model {self.model}): "
-                        f"{self._scrub(str(exc))}; gave up after {tries} tries"
-                    ) from None
-                delay = self._delay(attempt, exc.wait_s)
-                log.warning(
-                    "openai server %s: %s; retry %d/%d in %.2f s",
-                    self.base_url,
-                    self._scrub(str(exc)),
-                    attempt + 1,
-                    self.max_retries,
-                    delay,
-                )
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable: the loop returns or raises")
-
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.max_retry_after_s)
-        cap = min(self.max_backoff_s, self.backoff_s * 2**attempt)
-        return cap / 2 + random.uniform(0, cap / 2)
-
-    async def _post_once(self, payload: dict[str, Any]) -> ChatResponse:
-        state = self._loop_state()
-        async with state.semaphore:
-            try:
-                # httpx's timeout bounds each read; wait_for bounds the whole try, so a server
-                # that trickles bytes cannot hold a slot forever.
-                response = await asyncio.wait_for(
-                    state.client.post("chat/completions", json=payload), self.timeout_s
-                )
-            except (asyncio.TimeoutError, httpx.TimeoutException):
-                raise _Retryable(f"no reply within {self.timeout_s:g} s") from None
-            except httpx.TransportError as exc:
-                raise _Retryable(f"connection failed ({type(exc).__name__}: {exc})") from None
-        return self._parse(response)
-
-    def _parse(self, response: httpx.Response) -> ChatResponse:
-        status = response.status_code
-        if status in (401, 403):
-            raise auth_error(self.base_url, status, self._key_source)
-        if status in RETRY_STATUSES:
-            raise _Retryable(f"HTTP {status} {snippet(response.text)}", retry_after(response))
-        if status >= 400:
-            hint = " (check the model name and that the URL ends in /v1)" if status == 404 else ""
-            raise _Refused(
-                f"openai server {self.base_url} (model {self.model}) refused the request: "
-                f"HTTP {status} {self._scrub(snippet(response.text))}{hint}",
-                status,
-            )
-        try:
-            return ChatResponse.model_validate(response.json())
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise _Retryable(f"malformed response (not JSON): {snippet(response.text)}") from None
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "body"
-            raise _Retryable(
-                f"malformed response ({where}: {first['msg']}): {snippet(response.text)}"
-            ) from None
 
 
 _OPTIONS = {
