@@ -26,14 +26,15 @@ import linecache
 import math
 import os
 import resource
-import socket
 import sys
 import traceback
 
 PROGRAM_FILENAME = "<program>"
 MAX_ERROR_CHARS = 1000
-# Network failures that, inside an empty network namespace, mean "there is no network".
+# Network failures that, inside the sandbox, mean "there is no network" (EAFNOSUPPORT: the
+# seccomp filter refuses every socket but a unix pair).
 NETWORK_ERRNOS = {
+    errno.EAFNOSUPPORT,
     errno.ENETUNREACH,
     errno.EHOSTUNREACH,
     errno.ECONNREFUSED,
@@ -88,14 +89,23 @@ def _describe(exc: BaseException, isolated: bool) -> str:
         message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     line = _program_line(exc)
     where = f" (line {line})" if line is not None else ""
-    blocked = isinstance(exc, socket.gaierror) or (
-        isinstance(exc, OSError) and exc.errno in NETWORK_ERRNOS
-    )
-    if isolated and blocked:
+    if isolated and _network_blocked(exc):
         message = f"blocked: network is not available ({message})"
     if len(message) > MAX_ERROR_CHARS:
         message = message[:MAX_ERROR_CHARS] + "..."
     return message + where
+
+
+def _network_blocked(exc: BaseException) -> bool:
+    # socket is imported only if the program did (it costs a worker's start 3 ms otherwise);
+    # urllib wraps the OSError in URLError.reason.
+    socket = sys.modules.get("socket")
+    for candidate in (exc, getattr(exc, "reason", None)):
+        if socket is not None and isinstance(candidate, getattr(socket, "gaierror", ())):
+            return True
+        if isinstance(candidate, OSError) and candidate.errno in NETWORK_ERRNOS:
+            return True
+    return False
 
 
 def _flush_streams() -> None:
