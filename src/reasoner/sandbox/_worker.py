@@ -8,9 +8,14 @@ Protocol (the harness side is `process.py`):
 1. argv carries trusted settings from the harness: the status fd, the site directory holding
    the allowed packages, the modules to pre-import, an optional uid to drop to.
 2. After pre-importing, the worker writes `R\\n` on the status fd: it is ready.
-3. It reads one JSON request from stdin until EOF: code, inputs, limits.
+3. It reads one request from stdin until EOF: code, inputs, limits, in `marshal` format (the
+   harness, which wrote it, runs this very interpreter; marshal needs no import).
 4. It applies the limits (rlimits) to itself, binds the inputs as globals, runs the code, flushes
    stdout/stderr and writes one JSON line on the status fd, then exits at once (`os._exit`).
+
+A worker is born for every program, so it imports next to nothing before it is ready (json,
+traceback, socket and contextlib cost a birth 15 ms of CPU): the status line is written by
+`_json_line`, and traceback is imported only to describe an exception.
 
 The status line comes from inside the sandbox, so a program can forge its own status; the
 harness therefore trusts it only for the program's own outcome, never for the limits it enforces.
@@ -19,15 +24,11 @@ harness therefore trusts it only for the program's own outcome, never for the li
 from __future__ import annotations
 
 import builtins
-import contextlib
 import errno
-import json
-import linecache
-import math
+import marshal
 import os
 import resource
 import sys
-import traceback
 
 PROGRAM_FILENAME = "<program>"
 MAX_ERROR_CHARS = 1000
@@ -62,20 +63,29 @@ def _apply_limits(request: dict) -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu_used = usage.ru_utime + usage.ru_stime
     # CPU seconds are a backstop for the harness's wall-clock timer, counted from now.
-    _set_limit(resource.RLIMIT_CPU, int(math.ceil(cpu_used + timeout)) + 1)
+    _set_limit(resource.RLIMIT_CPU, int(-(-(cpu_used + timeout) // 1)) + 1)
     _set_limit(resource.RLIMIT_AS, memory)
     _set_limit(resource.RLIMIT_FSIZE, int(request["file_mb"]) * 1024 * 1024)
     _set_limit(resource.RLIMIT_NOFILE, int(request["max_open_files"]))
     _set_limit(resource.RLIMIT_CORE, 0)
     # Only binds for a non-root real uid (the kernel exempts root); the pids cgroup is the real cap.
     _set_limit(resource.RLIMIT_NPROC, int(request["max_processes"]))
+    # Per-user kernel quotas: queued signals (sigqueue, timers), message queue bytes, locked
+    # memory. Each run has a host uid of its own; these caps bound what one run holds there.
+    _set_limit(resource.RLIMIT_SIGPENDING, int(request["max_pending_signals"]))
+    _set_limit(resource.RLIMIT_MSGQUEUE, 0)
+    _set_limit(resource.RLIMIT_MEMLOCK, 0)
+    _set_limit(resource.RLIMIT_RTPRIO, 0)  # an inherited real-time priority would starve the host
 
 
 def _program_line(exc: BaseException) -> int | None:
+    # No import here: a program may have used up its file descriptors or memory.
     line = None
-    for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        if frame.f_code.co_filename == PROGRAM_FILENAME:
-            line = lineno
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == PROGRAM_FILENAME:
+            line = tb.tb_lineno
+        tb = tb.tb_next
     if line is None and isinstance(exc, SyntaxError) and exc.filename == PROGRAM_FILENAME:
         line = exc.lineno
     return line
@@ -117,14 +127,39 @@ def _flush_streams() -> None:
             pass
 
 
+def _json_string(text: str) -> str:
+    """`text` as a JSON string literal, ASCII only (what json.dumps writes, without json)."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif 0x20 <= code < 0x7F:
+            out.append(char)
+        elif code > 0xFFFF:  # a surrogate pair, as JSON spells characters beyond the BMP
+            code -= 0x10000
+            out.append(f"\\u{0xD800 | code >> 10:04x}\\u{0xDC00 | code & 0x3FF:04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return '"' + "".join(out) + '"'
+
+
+def _json_line(status: dict) -> bytes:
+    fields = [f'"kind": "{status["kind"]}"', f'"exit_code": {int(status["exit_code"])}']
+    if "error" in status:
+        fields.append(f'"error": {_json_string(status["error"])}')
+    return ("{" + ", ".join(fields) + "}\n").encode()
+
+
 def _report(status_fd: int, status: dict) -> None:
     _flush_streams()
-    with contextlib.suppress(OSError):
-        os.write(status_fd, (json.dumps(status) + "\n").encode())
+    try:
+        os.write(status_fd, _json_line(status))
+    except OSError:
+        pass
 
 
 def _run(code: str, inputs: dict, isolated: bool, main_pid: int) -> tuple[dict, int]:
-    linecache.cache[PROGRAM_FILENAME] = (len(code), None, code.splitlines(True), PROGRAM_FILENAME)
     namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
     namespace.update(inputs)
     try:
@@ -156,6 +191,11 @@ def _run(code: str, inputs: dict, isolated: bool, main_pid: int) -> tuple[dict, 
             namespace.clear()
             return {"kind": "memory", "exit_code": 1}, 1
         try:
+            import linecache
+            import traceback
+
+            lines = code.splitlines(True)
+            linecache.cache[PROGRAM_FILENAME] = (len(code), None, lines, PROGRAM_FILENAME)
             # Start the traceback at the program's own frames: the worker's are noise.
             tb = exc.__traceback__
             while tb is not None and tb.tb_frame.f_code.co_filename != PROGRAM_FILENAME:
@@ -206,9 +246,10 @@ def main(argv: list[str]) -> None:
     if settings.get("site"):
         sys.path.append(settings["site"])
     for name in filter(None, settings.get("preload", "").split(",")):
-        # A missing optional package must not stop the worker.
-        with contextlib.suppress(Exception):
+        try:
             __import__(name)
+        except Exception:  # a missing optional package must not stop the worker
+            pass
     if settings.get("uid"):
         uid = int(settings["uid"])
         os.setgroups([])
@@ -220,7 +261,7 @@ def main(argv: list[str]) -> None:
     raw = sys.stdin.buffer.read()
     if not raw:  # the harness discarded this worker without a program
         os._exit(0)
-    request = json.loads(raw)
+    request = marshal.loads(raw)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)

@@ -18,6 +18,8 @@ class Limits:
     file_mb: int = 16
     max_open_files: int = 64
     max_processes: int = 32
+    #: Signals queued at once (sigqueue, POSIX timers): a per-user kernel quota.
+    max_pending_signals: int = 128
 
 
 def check_inputs(inputs: dict[str, Any] | None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ wall-clock timer runs, and the whole process tree is killed at the end.
 from __future__ import annotations
 
 import contextlib
-import json
+import marshal
 import os
 import select
 import selectors
@@ -175,6 +175,7 @@ class Worker:
         Returns:
             The raw `Outcome`; `outcome.to_result()` turns it into an `ExecutionResult`.
         """
+        # marshal: the worker is this same interpreter and reads it without an import.
         request = {"code": code, "inputs": inputs, **limits.__dict__}
         outcome = Outcome(limits=limits, isolated=self.spec.isolated)
         if self.cgroup is not None and self.cgroup.memory is not None:
@@ -186,7 +187,7 @@ class Worker:
         start = time.monotonic()
         try:
             assert self.proc.stdin is not None
-            self.proc.stdin.write(json.dumps(request).encode())
+            self.proc.stdin.write(marshal.dumps(request))
             self.proc.stdin.close()
         except (OSError, ValueError):
             outcome.broken = True  # the worker died before reading: the pool retries elsewhere
