@@ -153,7 +153,7 @@ def _json_line(status: dict) -> bytes:
 
 def _report(status_fd: int, status: dict) -> None:
     _flush_streams()
-    try:
+    try:  # noqa: SIM105 (contextlib is one more import at every birth)
         os.write(status_fd, _json_line(status))
     except OSError:
         pass
@@ -246,7 +246,7 @@ def main(argv: list[str]) -> None:
     if settings.get("site"):
         sys.path.append(settings["site"])
     for name in filter(None, settings.get("preload", "").split(",")):
-        try:
+        try:  # noqa: SIM105 (contextlib is one more import at every birth)
             __import__(name)
         except Exception:  # a missing optional package must not stop the worker
             pass
