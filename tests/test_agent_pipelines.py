@@ -196,3 +196,22 @@ def test_agent_brings_in_a_second_method_when_nothing_verifies_the_first():
     answer, _ = run("agent", by_method(["print(4)", "print(5)"], ["Answer: 5"]))
     assert answer.value == "5"
     assert "cot" in {a.strategy for a in answer.attempts}
+
+
+def test_select_shows_both_solutions_and_keeps_the_chosen_one():
+    def reply(request) -> str:
+        text = request.messages[-1].content
+        if "Which solution is correct" in text:
+            return "B"
+        return by_method(["print(4)"], ["Answer: 5"])(request)
+
+    answer, model = run("pal >> switch(cot, when=unverified) >> select", reply)
+    asked = model.requests[-1]
+    assert "print(4)" in asked.messages[-1].content and "Answer: 5" in asked.messages[-1].content
+    assert asked.constraint is not None and asked.constraint.choices == ["A", "B"]
+    assert answer.value == "5" and answer.cost.completions == 3
+
+
+def test_select_makes_no_call_when_the_pool_agrees():
+    answer, model = run("(pal | cot) >> select", by_method(["print(5)"], ["Answer: 5"]))
+    assert answer.value == "5" and len(model.requests) == 2
