@@ -22,11 +22,26 @@ if [ -n "$need_apt" ]; then
   fi
 fi
 
-# A root harness starts bubblewrap as this unprivileged user (sandbox/host_user.py); without
-# it, the sandbox uses `nobody`.
+# A root harness starts each sandboxed run as a host uid of its own (sandbox/host_user.py),
+# leased from the subordinate uids and gids of the system user reasoner-sandbox, so concurrent
+# runs never share per-user kernel quotas. Without the range every run shares that user (or
+# `nobody`), with a warning. Both steps do nothing when already done.
 if [ "$(id -u)" = 0 ] && ! id reasoner-sandbox >/dev/null 2>&1 && command -v useradd >/dev/null 2>&1; then
   useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin reasoner-sandbox \
     || echo "setup: warning: could not create user reasoner-sandbox (the sandbox uses nobody)" >&2
+fi
+SANDBOX_UIDS=256
+if [ "$(id -u)" = 0 ] && id reasoner-sandbox >/dev/null 2>&1; then
+  touch /etc/subuid /etc/subgid
+  # The first block past every range already given out and past every user's uid (nobody
+  # aside), from 100000 up, where useradd starts its own subordinate ranges.
+  start=$(cat /etc/subuid /etc/subgid | awk -F: -v min=100000 \
+    '$2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ && $2 + $3 > min { min = $2 + $3 } END { print min }')
+  start=$(awk -F: -v min="$start" '$3 < 65534 && $3 + 1 > min { min = $3 + 1 } END { print min }' /etc/passwd)
+  for ids in /etc/subuid /etc/subgid; do
+    grep -q '^reasoner-sandbox:' "$ids" || echo "reasoner-sandbox:$start:$SANDBOX_UIDS" >>"$ids" \
+      || echo "setup: warning: could not write $ids (sandbox runs share one uid)" >&2
+  done
 fi
 
 [ -x .venv/bin/python ] || "$PY" -m venv .venv

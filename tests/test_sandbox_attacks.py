@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from reasoner.sandbox import SandboxPool
-from reasoner.sandbox.host_user import sandbox_host_user
 from reasoner.sandbox.layout import discover
 from reasoner.sandbox.seccomp_filter import DENIED_SYSCALLS
 
@@ -148,8 +147,9 @@ def test_the_program_sees_no_root_mapping_and_holds_no_capability(pool):
 
 @pytest.mark.skipif(not AS_ROOT, reason="the harness is not root here")
 def test_every_process_of_the_run_is_the_host_user_with_no_capability(cold_pool):
-    user = sandbox_host_user()
-    assert user is not None and user.uid != 0 and user.gid != 0
+    users = cold_pool._launcher._users
+    assert users is not None and all(u.uid != 0 and u.gid != 0 for u in users.users)
+    pairs = {(u.uid, u.gid) for u in users.users}
 
     def look(paths):
         found = {}
@@ -166,12 +166,16 @@ def test_every_process_of_the_run_is_the_host_user_with_no_capability(cold_pool)
     result, seen = asyncio.run(_during(cold_pool, "import time\ntime.sleep(3)", look))
     assert result.ok, result
     assert seen is not None
-    ids, no_caps = {str(user.uid), str(user.gid)}, "0000000000000000"
-    assert all(v[:3] == (ids, no_caps, no_caps) for v in seen.values()), seen
+    procs, no_caps = list(seen.values()), "0000000000000000"
+    id_sets = {frozenset(p[0]) for p in procs}
+    assert len(id_sets) == 1, seen  # one uid and gid (real, effective, saved) for the run
+    run_ids = {int(i) for i in next(iter(id_sets))}
+    uid, gid = next((u, g) for u, g in pairs if {u, g} == run_ids)
+    assert all(p[1:3] == (no_caps, no_caps) for p in procs), seen
     # bwrap itself is in the host's namespace (identity map); the sandbox maps 65534 to the user.
-    inside = [v[3] for v in seen.values() if v[3][0] != ["0", "0", "4294967295"]]
+    inside = [p[3] for p in procs if p[3][0] != ["0", "0", "4294967295"]]
     assert inside and all(
-        m == [["65534", str(user.uid), "1"], ["65534", str(user.gid), "1"]] for m in inside
+        m == [["65534", str(uid), "1"], ["65534", str(gid), "1"]] for m in inside
     ), seen
 
 

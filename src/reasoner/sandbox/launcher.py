@@ -1,5 +1,6 @@
-"""How a pool starts its workers: bubblewrap (as an unprivileged host user when the harness is
-root), or the rlimits-only fallback, which refuses a root harness unless told otherwise."""
+"""How a pool starts its workers: bubblewrap (each as an unprivileged host user of its own when
+the harness is root, on the mirror's tree, with device nodes of its own), or the rlimits-only
+fallback, which refuses a root harness unless told otherwise."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from reasoner.errors import SandboxError
+from reasoner.sandbox import device_nodes, mirror, seccomp_filter
 from reasoner.sandbox import layout as layout_mod
-from reasoner.sandbox import mirror, seccomp_filter
 from reasoner.sandbox.bwrap_command import bwrap_command
 from reasoner.sandbox.cgroups import Cgroup
-from reasoner.sandbox.host_user import HostUser, sandbox_host_user
+from reasoner.sandbox.host_user import HostUsers, Lease, sandbox_host_users
 from reasoner.sandbox.process import Spawned
 
 log = logging.getLogger(__name__)
@@ -55,8 +57,9 @@ class Launcher:
         self.settings = settings
         self.mode: str | None = None
         self._bwrap: str | None = None
-        self._host_user: HostUser | None = None
-        self._sources: dict[str, str] | None = None
+        self._users: HostUsers | None = None
+        self._root: str | None = None  # the mirror's tree, bound as the sandbox's /
+        self._nodes_base: Path | None = None  # where each worker's device nodes are made
         self._site_dir: str | None = None
         self._drop_uid = False
 
@@ -125,32 +128,34 @@ class Launcher:
         )
 
     def _prepare_bubblewrap(self) -> None:
-        """Pick the host user bwrap runs as; mirror what it must read; build the filter."""
+        """Pick the host users bwrap runs as; build the sandbox's root tree and the filter."""
         seccomp_filter.filter_program()
-        self._host_user = sandbox_host_user()
-        if self._host_user is not None:
-            self._host_user.drop_command()  # fails early when setpriv is missing
-            self._sources = mirror.mirrored(layout_mod.mirror_sources(self.layout))
+        if os.geteuid() != 0:
+            return  # bwrap runs as this harness's own (unprivileged) uid, on host binds
+        users = self._users = sandbox_host_users(mirror.private_dir("uids"))
+        if users is None:
+            return
+        users.users[0].drop_command()  # fails early when setpriv is missing
+        if users.shared:
+            warn_once(
+                "shared-uid",
+                f"reasoner sandbox: every run shares host uid {users.users[0].uid}, so "
+                "concurrent runs share its kernel quotas (queued signals, pipe pages); run "
+                "scripts/setup.sh as root to give each run a uid of its own",
+            )
+        entries = layout_mod.root_entries(self.layout)
+        self._root = str(mirror.sandbox_root(entries, layout_mod.ROOT_MOUNT_POINTS))
+        nodes = mirror.private_dir("dev")
+        if device_nodes.usable(nodes):
+            device_nodes.sweep_stale(nodes)
+            self._nodes_base = nodes
 
     def spec(self, cgroup: Cgroup | None) -> Spawned:
         """The command, environment and descriptors of one new worker."""
         settings = self.settings
         args = [f"--preload={','.join(settings.preload)}"]
         if self._bwrap is not None:
-            fd = seccomp_filter.filter_fd()
-            argv = bwrap_command(
-                self._bwrap,
-                self.layout,
-                args,
-                tmp_size_mb=settings.tmp_size_mb,
-                shm_size_mb=settings.shm_size_mb,
-                seccomp_fd=fd,
-                sources=self._sources,
-            )
-            if self._host_user is not None:
-                argv = self._host_user.drop_command() + argv
-            tmpfs_mb = settings.tmp_size_mb + settings.shm_size_mb
-            return Spawned(argv, "/", {}, cgroup, True, pass_fds=(fd,), tmpfs_mb=tmpfs_mb)
+            return self._bubblewrap_spec(cgroup, args)
         assert self._site_dir is not None
         workdir = layout_mod.fallback_workdir()
         if self._drop_uid:
@@ -159,6 +164,39 @@ class Launcher:
         argv = layout_mod.fallback_command(self.layout, self._site_dir, args)
         env = {"HOME": workdir, "TMPDIR": workdir, "PATH": "/nonexistent"}
         return Spawned(argv + ["--pdeathsig=1"], workdir, env, cgroup, False, workdir)
+
+    def _bubblewrap_spec(self, cgroup: Cgroup | None, args: list[str]) -> Spawned:
+        assert self._bwrap is not None
+        settings = self.settings
+        lease: Lease | None = None
+        nodes: str | None = None
+        try:
+            lease = self._users.lease() if self._users is not None else None
+            if self._nodes_base is not None:
+                nodes = device_nodes.fresh_nodes(self._nodes_base)
+            fd = seccomp_filter.filter_fd()
+        except BaseException:
+            if lease is not None:
+                lease.release()
+            if nodes is not None:
+                shutil.rmtree(nodes, ignore_errors=True)
+            raise
+        argv = bwrap_command(
+            self._bwrap,
+            self.layout,
+            args,
+            tmp_size_mb=settings.tmp_size_mb,
+            shm_size_mb=settings.shm_size_mb,
+            seccomp_fd=fd,
+            root=self._root,
+            nodes=nodes or "/dev",
+        )
+        if lease is not None:
+            argv = lease.user.drop_command() + argv
+        tmpfs_mb = settings.tmp_size_mb + settings.shm_size_mb
+        return Spawned(
+            argv, "/", {}, cgroup, True, nodes, pass_fds=(fd,), tmpfs_mb=tmpfs_mb, lease=lease
+        )
 
     def close(self) -> None:
         if self._site_dir:

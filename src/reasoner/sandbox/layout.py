@@ -5,7 +5,8 @@ the shared libraries it and the standard library's extension modules load (found
 and the standard library itself without any site-packages folder inside it. The allowed
 third-party packages are bound one by one under `/sandbox/site`, so that folder holds exactly
 those packages and nothing else of the host's site-packages. bwrap_command.py writes the
-command line; mirror.py makes these paths readable to an unprivileged bwrap.
+command line; mirror.py builds the same layout as one tree that an unprivileged bwrap can
+read and bind as the sandbox's root.
 """
 
 from __future__ import annotations
@@ -140,17 +141,27 @@ def discover(packages: tuple[str, ...] = ALLOWED_PACKAGES) -> Layout:
     return Layout(executable, stdlib, masked, _ldd(elf_files), package_paths)
 
 
-def mirror_sources(layout: Layout) -> list[str]:
-    """The host paths an unprivileged bwrap must be given a readable copy of (see mirror.py).
+def package_target(name: str, path: str) -> str:
+    """Where an allowed package appears inside the sandbox: /sandbox/site/<folder or file>."""
+    return f"{SANDBOX_SITE}/{os.path.basename(path) if os.path.isfile(path) else name}"
+
+
+#: Empty folders of the sandbox's root where bwrap mounts its own file systems.
+ROOT_MOUNT_POINTS: tuple[str, ...] = (SANDBOX_HOME, "/dev", "/proc")
+
+
+def root_entries(layout: Layout) -> list[tuple[str, str]]:
+    """What the sandbox's root holds, for mirror.py to build it as one tree.
 
     Returns:
-        The interpreter, its stdlib, the packages, the worker, and the libraries that are not
-        readable by everyone (system libraries are bound from the host as they are).
+        (path inside the sandbox, host path) for the interpreter, its stdlib, the shared
+        libraries, the allowed packages and the worker script.
     """
-    sources = [layout.executable, *layout.stdlib_dirs, str(WORKER_SOURCE)]
-    sources += [path for _name, path in layout.packages]
-    sources += [lib for lib in layout.libraries if not world_readable([lib])]
-    return sources
+    entries = [(layout.executable, layout.executable)]
+    entries += [(folder, folder) for folder in layout.stdlib_dirs]
+    entries += [(library, library) for library in layout.libraries]
+    entries += [(package_target(name, path), path) for name, path in layout.packages]
+    return entries + [(SANDBOX_WORKER, str(WORKER_SOURCE))]
 
 
 def fallback_site(layout: Layout) -> str:

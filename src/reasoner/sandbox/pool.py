@@ -13,7 +13,9 @@ import atexit
 import collections
 import functools
 import logging
+import shutil
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
@@ -21,10 +23,11 @@ from typing import Any, Literal
 from reasoner.errors import SandboxError
 from reasoner.inert_text import valid_utf8
 from reasoner.sandbox import layout as layout_mod
-from reasoner.sandbox.cgroups import Cgroup, SandboxCgroups
+from reasoner.sandbox.cgroups import SandboxCgroups
 from reasoner.sandbox.launcher import UNSAFE_ROOT_FALLBACK_ENV, Launcher, LaunchSettings, warn_once
 from reasoner.sandbox.limits import check_inputs, check_limits
-from reasoner.sandbox.process import Worker
+from reasoner.sandbox.process import Remains, Worker
+from reasoner.sandbox.reaping import Reaper
 from reasoner.types import ExecutionResult
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
     "math", "fractions", "decimal", "itertools", "functools", "collections", "re", "chess",
 )  # fmt: skip
 __all__ = ["UNSAFE_ROOT_FALLBACK_ENV", "SandboxPool", "warn_once"]
+CLOSE_WAIT_S = 2.0  # how long `close` waits for dead workers' processes to be reaped
 
 
 class SandboxPool:
@@ -85,7 +89,7 @@ class SandboxPool:
         self._slots = threading.BoundedSemaphore(self.max_concurrency)
         self._cond = threading.Condition()
         self._idle: collections.deque[Worker] = collections.deque()
-        self._pending: list[Cgroup] = []
+        self._pending: list[Remains] = []  # dead workers' cgroups, processes and uids
         self._active = 0  # runs in flight
         self._closed = False
         self._setup_lock = threading.Lock()
@@ -145,12 +149,17 @@ class SandboxPool:
     def _spawn(self) -> Worker:
         assert self._launcher is not None
         cgroup = self._cgroups.create(self.pids_max) if self._cgroups else None
+        spec = None
         try:
-            return Worker(self._launcher.spec(cgroup), self.startup_timeout)
+            spec = self._launcher.spec(cgroup)
+            return Worker(spec, self.startup_timeout)
         except BaseException:
-            if cgroup is not None and not cgroup.remove():
+            if spec is not None and spec.cleanup_dir:
+                shutil.rmtree(spec.cleanup_dir, ignore_errors=True)
+            remains = Remains(cgroup, Reaper(), spec.lease if spec is not None else None)
+            if not remains.clear():
                 with self._cond:
-                    self._pending.append(cgroup)
+                    self._pending.append(remains)
             raise
 
     # ---- the pool ----------------------------------------------------------------------
@@ -172,7 +181,7 @@ class SandboxPool:
             self._retry_pending()
             if not spawn:
                 with self._cond:
-                    if self._pending:  # cgroups still emptying: look again shortly
+                    if self._pending:  # processes still exiting: look again shortly
                         self._cond.wait(0.01)
                 continue
             try:
@@ -195,16 +204,15 @@ class SandboxPool:
     def _retry_pending(self) -> None:
         with self._cond:
             pending, self._pending = self._pending, []
-        left = [cgroup for cgroup in pending if not cgroup.remove()]
+        left = [remains for remains in pending if not remains.clear()]
         with self._cond:
             self._pending.extend(left)
 
     def _retire(self, worker: Worker) -> None:
         worker.kill()
-        if worker.cgroup is not None:
-            with self._cond:
-                self._pending.append(worker.cgroup)
-                self._cond.notify_all()
+        with self._cond:
+            self._pending.append(worker.remains())
+            self._cond.notify_all()
 
     def _acquire(self) -> Worker:
         self._setup()
@@ -299,7 +307,14 @@ class SandboxPool:
             self._retire(worker)
         if self._thread is not None:
             self._thread.join(timeout=5)
-        self._retry_pending()
+        # bwrap's init exits a moment after bwrap: wait briefly so it is reaped, not left.
+        deadline = time.monotonic() + CLOSE_WAIT_S
+        while True:
+            self._retry_pending()
+            with self._cond:
+                if not self._pending or time.monotonic() > deadline:
+                    break
+            time.sleep(0.005)
         if self._cgroups is not None:
             self._cgroups.close()
         if self._launcher is not None:

@@ -20,12 +20,14 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reasoner.errors import SandboxError
 from reasoner.sandbox.cgroups import Cgroup
+from reasoner.sandbox.host_user import Lease
 from reasoner.sandbox.limits import Limits
 from reasoner.sandbox.outcome import Outcome
+from reasoner.sandbox.reaping import Reaper, tree_pids
 from reasoner.sandbox.status_channel import StatusReader
 
 READ_CHUNK = 65536
@@ -61,9 +63,42 @@ class Spawned:
     env: dict[str, str]
     cgroup: Cgroup | None
     isolated: bool
-    cleanup_dir: str | None = None  # the fallback mode's temporary working directory
+    cleanup_dir: str | None = None  # a temporary folder of this worker's (workdir, devices)
     pass_fds: tuple[int, ...] = ()  # e.g. the seccomp filter; closed here once passed
     tmpfs_mb: int = 0  # what the program's tmpfs mounts may hold, counted in its memory cap
+    lease: Lease | None = None  # the host uid it runs as, held until its processes are gone
+
+
+#: How long a dead worker's cgroup and processes may take to go before its uid is freed anyway.
+REMAINS_GIVE_UP_S = 60.0
+
+
+@dataclass
+class Remains:
+    """What a killed worker leaves behind: its cgroup, processes to reap, and its host uid."""
+
+    cgroup: Cgroup | None
+    reaper: Reaper
+    lease: Lease | None
+    since: float = field(default_factory=time.monotonic)
+
+    def clear(self) -> bool:
+        """Kill and reap what is left, remove the cgroup, then free the uid.
+
+        Returns:
+            True when all is gone (or after REMAINS_GIVE_UP_S); False: call again later.
+        """
+        removed = True
+        if self.cgroup is not None:
+            self.reaper.watch(self.cgroup.pids())
+            removed = self.cgroup.remove()
+        reaped = self.reaper.reap()
+        if not (removed and reaped) and time.monotonic() - self.since < REMAINS_GIVE_UP_S:
+            return False
+        self.reaper.close()
+        if self.lease is not None:
+            self.lease.release()
+        return True
 
 
 class Worker:
@@ -107,7 +142,15 @@ class Worker:
         self.status_fd = status_r
         self._lock = threading.Lock()
         self._dead = False
+        self.reaper = Reaper()
         self._await_ready(startup_timeout)
+        # Known now, while they run: bwrap's init may outlive bwrap (which does not wait for
+        # it once it has the exit code) and, gone, is no longer listed in the cgroup.
+        self._watch_tree()
+
+    def _watch_tree(self) -> None:
+        in_cgroup = self.cgroup.pids() if self.cgroup is not None else None
+        self.reaper.watch(tree_pids(self.proc.pid, in_cgroup))
 
     def _await_ready(self, startup_timeout: float) -> None:
         deadline = time.monotonic() + startup_timeout
@@ -140,6 +183,7 @@ class Worker:
             if self._dead:
                 return
             self._dead = True
+        self._watch_tree()  # what the program forked (it may outlive the worker)
         with contextlib.suppress(OSError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
@@ -156,6 +200,10 @@ class Worker:
             os.close(self.status_fd)
         if self.spec.cleanup_dir:
             shutil.rmtree(self.spec.cleanup_dir, ignore_errors=True)
+
+    def remains(self) -> Remains:
+        """What is left to clean up once `kill` has returned (see `Remains.clear`)."""
+        return Remains(self.cgroup, self.reaper, self.spec.lease)
 
     def run(
         self,
