@@ -118,3 +118,24 @@ def test_reasoner_run_with_a_task_shows_decimals():
     )
     assert done.returncode == 0, done.stderr
     assert "answer: 1.75" in done.stdout
+
+
+def test_the_html_report_shows_numbers_as_a_person_writes_them():
+    from reasoner.report.html_report import render_html
+    from reasoner.report.metrics import summarize
+    from reasoner.types import Result
+
+    result = Result(
+        task="arithmetic:n=1",
+        problem_id="p1",
+        pipeline="pal",
+        answer="18/5",
+        abstained=False,
+        correct=True,
+        gold="18/5",
+        gold_text="18/5",
+    )
+    summary = summarize([result], tasks=["arithmetic:n=1"], pipelines=["pal"], seed=0, config={})
+    html = render_html(summary, [result], plots={})
+    assert "answer <code title='18/5'>3.6</code>" in html
+    assert "gold <code title='18/5'>3.6</code>" in html

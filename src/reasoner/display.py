@@ -13,7 +13,7 @@ import re
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from reasoner.answers import format_number
+from reasoner.answers import format_number, to_fraction
 
 if TYPE_CHECKING:
     from reasoner.task import Task
@@ -61,6 +61,24 @@ def number_text(value: Fraction, *, money: bool = False) -> str:
         whole, _, cents = rounded.partition(".")
         rounded = f"{whole}.{cents.ljust(2, '0')}"
     return ROUNDED_MARK + rounded
+
+
+def shown_text(answer: str) -> str:
+    """A canonical answer as a person writes it, without its task: a bare number ("18/5",
+    "-7") by `number_text`, any other text as it is. For reports, drawn from a run's files
+    alone, which have the answer's text but no task object (and no question to tell money).
+
+    Args:
+        answer: a result's answer (or gold) text.
+
+    Returns:
+        "3.6" for "18/5"; "Move disk 1 from A to C" unchanged.
+    """
+    try:
+        value = to_fraction(answer)
+    except ValueError:
+        return answer
+    return number_text(value)
 
 
 def display_number(task: Task, answer: str, problem: Problem | None) -> str:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Collection, Sequence
 from html import escape
 
+from reasoner.display import shown_text
 from reasoner.report.confidence_table import confidence_html
 from reasoner.report.labels import input_notes, task_label
 from reasoner.report.metrics import THRESHOLDS, DifficultyRow, Summary, outcome
@@ -226,6 +227,12 @@ def _examples(summary: Summary, results: Sequence[Result]) -> str:
     return "\n".join(out)
 
 
+def _readable(text: str) -> str:
+    shown = shown_text(text)
+    title = f" title='{escape(text)}'" if shown != text else ""
+    return f"<code{title}>{escape(shown)}</code>"
+
+
 def _example(label: str, r: Result) -> str:
     verdict = (
         "<span class='ok'>correct</span>"
@@ -236,10 +243,10 @@ def _example(label: str, r: Result) -> str:
     )
     # Gold in the answer's form when the task can write it (Hanoi moves as text, not JSON).
     gold = r.gold_text if r.gold_text is not None else json.dumps(r.gold, default=str)
+    # Numbers as a person writes them ("3.6"); the exact text stays in the hover title.
     head = (
         f"{escape(label)}: {escape(r.problem_id)} · answer "
-        f"<code>{escape(str(r.answer))}</code> · gold <code>"
-        f"{escape(_short(gold, 200))}</code> · {verdict}"
+        f"{_readable(str(r.answer))} · gold {_readable(_short(gold, 200))} · {verdict}"
     )
     facts = [
         f"confidence {r.confidence:.2f}" if r.confidence is not None else "confidence n/a",
