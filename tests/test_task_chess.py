@@ -20,7 +20,8 @@ from reasoner.errors import BadTaskSpec, TaskFileError
 from reasoner.specs import call_with_kwargs
 from reasoner.types import Example, Problem
 from reasoner_tasks.chess import ChessTask, chess
-from reasoner_tasks.chess.prompts import PAL_PROGRAM
+from reasoner_tasks.chess.prompts import PAL_PROGRAM, SEARCH_PROGRAM
+from reasoner_tasks.chess.puzzle import rating_band
 from reasoner_tasks.chess.rules import mating_moves
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -78,7 +79,7 @@ def test_bigbench_dev_file_loads_every_item_and_its_gold_scores_right(bigbench):
         assert bigbench.score(ex, _roundtrip(bigbench, ex.gold["line_san"]))
         assert bigbench.score(ex, _roundtrip(bigbench, ex.gold["line"]))
         assert set(ex.problem.program_inputs) == {"FEN", "PGN"}
-        assert ex.problem.difficulty == {"mate_depth": 1}
+        assert ex.problem.difficulty == {"theme": "mate", "mate_depth": 1}
 
 
 def test_lichess_dev_file_loads_every_row_and_its_gold_scores_right(lichess):
@@ -89,7 +90,11 @@ def test_lichess_dev_file_loads_every_row_and_its_gold_scores_right(lichess):
         assert lichess.score(ex, _roundtrip(lichess, line[::2])), "solver's moves only"
         assert lichess.score(ex, _roundtrip(lichess, line)), "the full line"
         assert lichess.score(ex, _roundtrip(lichess, ex.gold["line"][::2])), "in UCI"
-        assert ex.problem.difficulty["rating"] % 400 == 0
+        rating, difficulty = ex.problem.payload["rating"], ex.problem.difficulty
+        assert difficulty["rating_band"] == rating_band(rating)
+        assert difficulty["theme"] == ("mate" if ex.gold["mate_in"] else "material")
+    themes = {ex.problem.difficulty["theme"] for ex in examples}
+    assert themes == {"mate", "material"}
 
 
 def test_problems_carry_no_gold(lichess, bigbench):
@@ -154,7 +159,12 @@ def test_multi_move_lines_must_follow_the_solution(tmp_path):
     assert task.score(ex, task.parse("h5e8 d1d8"))
     assert not task.score(ex, task.parse("Qe8+ Rd7 Rxd8#")), "the opponent's reply is wrong"
     assert not task.score(ex, task.parse("Qh8 Rxd8#")), "first move is not the solution's"
-    assert ex.problem.difficulty == {"moves": 2, "rating": 400, "mate_depth": 2}
+    assert ex.problem.difficulty == {
+        "theme": "mate",
+        "mate_depth": 2,
+        "moves": 2,
+        "rating_band": "0-999",
+    }
     assert "Black just played Qxe3." in ex.problem.prompt and "mate in 2" in ex.problem.prompt
 
 
@@ -311,7 +321,7 @@ def test_generated_puzzles_are_deterministic_and_verified():
         assert board.is_valid() and 1 <= len(mating_moves(board)) <= 2
         board.push_uci(ex.gold["line"][0])
         assert board.is_checkmate()
-        assert ex.problem.difficulty == {"mate_depth": 1}
+        assert ex.problem.difficulty == {"theme": "mate", "mate_depth": 1}
     assert [ex.problem.id for ex in chess(n=3, seed=7).examples()] == [
         ex.problem.id for ex in examples[:3]
     ]
@@ -338,55 +348,104 @@ def _run_plain(program: str, inputs: dict[str, str]) -> str:
     return done.stdout
 
 
-def _exemplar_tasks(tmp_path: Path) -> list[ChessTask]:
+def _exemplar_tasks(tmp_path: Path, kind: str = "mate") -> list[ChessTask]:
     pgn_file = tmp_path / "task.json"
     example = {"input": "1. f3 e5 2. g4", "target": "Qh4#"}
     pgn_file.write_text(json.dumps({"examples": [example]}))
-    return [chess(n=1), chess(path=str(pgn_file))]
+    return [chess(n=1, exemplars=kind), chess(path=str(pgn_file), exemplars=kind)]
 
 
-def test_pal_exemplar_programs_print_a_move_that_mates_their_own_position(tmp_path):
-    for task in _exemplar_tasks(tmp_path):
+@pytest.mark.parametrize("kind", ["mate", "search"])
+def test_pal_exemplar_programs_print_a_line_that_solves_their_own_position(tmp_path, kind):
+    for task in _exemplar_tasks(tmp_path, kind):
         answers = [answer for _, answer in task.direct_exemplars()]
         for exemplar, answer in zip(task.pal_exemplars(), answers, strict=True):
             printed = _run_plain(exemplar.program, exemplar.inputs)
-            assert printed.strip() == answer
+            # The search prints its whole line; the answer is the mover's moves of it.
+            assert task.parse(printed)[::2][: len(answer.split())] == task.parse(answer)
             fen = exemplar.inputs["FEN"]
-            problem = _problem(fen)
             assert exemplar.question.startswith(("Chess position (FEN)", "Chess game (PGN)"))
+            mate, count = "mate" in exemplar.question, len(answer.split())
+            problem = _problem(fen, mate_in=count if mate else None, solver_moves=count)
             value = task.parse(printed)
-            board = pychess.Board(fen)
-            gold = {"line": [board.parse_san(answer).uci()]}
-            assert task.check(problem, value).passed
+            board, line = pychess.Board(fen), []
+            for move in value:
+                line.append(board.parse_san(move).uci())
+                board.push_uci(line[-1])
+            verdict = task.check(problem, value)
+            # A mate is proved by the rules; a non-mate move is left to an engine.
+            assert verdict.passed if mate else verdict.status == "unknown", verdict.evidence
+            gold = {"line": line[: 2 * count - 1]}
             assert task.score(Example(problem=problem, gold=gold), value)
-    fen_task, pgn_task = _exemplar_tasks(tmp_path)
+    fen_task, pgn_task = _exemplar_tasks(tmp_path, kind)
     assert all(set(e.inputs) == {"FEN", "PGN"} for e in pgn_task.pal_exemplars())
     assert all(e.question.startswith("Chess game (PGN)") for e in pgn_task.pal_exemplars())
     assert all(set(e.inputs) == {"FEN"} for e in fen_task.pal_exemplars())
+    if kind == "search":
+        questions = " ".join(e.question for e in fen_task.pal_exemplars())
+        assert "mate in 1" in questions and "mate in 2" in questions and "best move" in questions
+    program = SEARCH_PROGRAM if kind == "search" else PAL_PROGRAM
     for task in (fen_task, pgn_task):
         exemplars = task.pal_exemplars()
-        assert len(exemplars) == 4 and {e.program for e in exemplars} == {PAL_PROGRAM}
+        assert len(exemplars) == 4 and {e.program for e in exemplars} == {program}
 
 
-def test_pal_exemplar_program_runs_in_the_sandbox():
+def test_the_exemplars_option_is_named_in_the_spec_and_checked():
+    assert chess(n=1).spec == "chess:n=1,seed=0"
+    assert chess(n=1, exemplars="search").spec == "chess:n=1,seed=0,exemplars=search"
+    with pytest.raises(BadTaskSpec, match="exemplars=mate or exemplars=search"):
+        chess(n=1, exemplars="minimax")
+
+
+# The development Lichess position where the search works longest (0.6 s of CPU here).
+SLOWEST_DEV_FEN = "3r2k1/1Q3p2/p3b3/4Nq2/P5rp/8/5PPB/R4RK1 b - - 1 32"
+
+
+def test_pal_exemplar_program_runs_in_the_sandbox_within_its_default_limits():
     sandbox = pytest.importorskip("reasoner.sandbox")
     from reasoner.errors import SandboxError
 
-    exemplar = chess(n=0).pal_exemplars()[0]
+    mate = chess(n=0).pal_exemplars()[0]
+    search = chess(n=0, exemplars="search").pal_exemplars()[0]
     try:
-        result = sandbox.run_program(exemplar.program, inputs=exemplar.inputs, timeout=30)
+        results = [sandbox.run_program(e.program, inputs=e.inputs) for e in (mate, search)]
+        slowest = sandbox.run_program(search.program, inputs={"FEN": SLOWEST_DEV_FEN})
     except SandboxError as exc:
         pytest.skip(f"sandbox unavailable: {exc}")
-    assert result.ok, result.error
-    assert result.stdout.strip() == "Rd8#"
+    assert all(result.ok for result in results), [result.error for result in results]
+    assert [result.stdout.strip() for result in results] == ["Rd8#", "1. Rd8#"]
+    assert slowest.ok, slowest.error
 
 
-def test_the_exemplar_program_solves_every_bigbench_dev_item(bigbench):
-    for ex in bigbench.examples():
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            exec(PAL_PROGRAM, {"FEN": ex.problem.program_inputs["FEN"]})
-        assert bigbench.score(ex, bigbench.parse(out.getvalue())), ex.problem.id
+def _printed(program: str, fen: str) -> tuple[str, float]:
+    out = io.StringIO()
+    started = time.process_time()
+    with contextlib.redirect_stdout(out):
+        exec(program, {"FEN": fen})
+    return out.getvalue(), time.process_time() - started
+
+
+def test_the_exemplar_programs_solve_bigbench_dev_items(bigbench):
+    # The search solved all 300 too (29 s here); its first 100 keep the test short.
+    for number, ex in enumerate(bigbench.examples()):
+        for program in (PAL_PROGRAM, SEARCH_PROGRAM) if number < 100 else (PAL_PROGRAM,):
+            printed, _ = _printed(program, ex.problem.program_inputs["FEN"])
+            assert bigbench.score(ex, bigbench.parse(printed)), ex.problem.id
+
+
+def test_the_exemplar_search_plays_the_first_move_of_most_lichess_dev_puzzles_cheaply():
+    # What a model that copies the exemplars gets: measured 272 of 300 (180/188 mates,
+    # 92/112 material), at most 0.6 s of CPU a position against the sandbox's 5 s.
+    if not LICHESS.is_file():
+        pytest.skip("../shared/data is not present")
+    task = chess(path=str(LICHESS), scoring="first_move")
+    solved, slowest = 0, 0.0
+    for ex in task.examples():
+        printed, cpu = _printed(SEARCH_PROGRAM, ex.problem.program_inputs["FEN"])
+        solved += task.score(ex, task.parse(printed))
+        slowest = max(slowest, cpu)
+    assert solved >= 265
+    assert slowest < 2.5
 
 
 # --- bad files ------------------------------------------------------------------------------
@@ -527,3 +586,20 @@ def test_n_and_theme_select_puzzles(lichess):
     assert len(examples) == 10
     assert all(ex.problem.payload["mate_in"] == 2 for ex in examples)
     assert "mate in 2" in examples[0].problem.prompt
+
+
+def test_rating_bands_cover_every_rating_and_their_labels_sort_in_rating_order():
+    from reasoner.report.metrics import level_sort_key
+
+    assert [rating_band(r) for r in (0, 999, 1000, 1499, 1500, 1999, 2000, 3300)] == [
+        "0-999",
+        "0-999",
+        "1000-1499",
+        "1000-1499",
+        "1500-1999",
+        "1500-1999",
+        "2000+",
+        "2000+",
+    ]
+    labels = [rating_band(r) for r in range(0, 3400, 100)]
+    assert sorted(set(labels), key=level_sort_key) == list(dict.fromkeys(labels))

@@ -1,5 +1,5 @@
 """Chess task modes: inputs=none, Kagi's first-move scoring, non-mate selection, and the
-engine check for non-mate moves (skipped without Stockfish)."""
+opt-in engine check for non-mate moves (skipped without Stockfish)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ def test_inputs_none_hands_nothing_and_each_exemplar_program_writes_its_own_posi
     for task in (
         chess(n=3, seed=1, inputs="none"),
         chess(path=_write_pgn_style_task(tmp_path), inputs="none"),
+        chess(n=3, seed=1, inputs="none", exemplars="search"),
+        chess(path=_write_pgn_style_task(tmp_path), inputs="none", exemplars="search"),
     ):
         assert all(p.program_inputs == {} for p in task.problems())
         for exemplar, (_, answer) in zip(
@@ -45,7 +47,8 @@ def test_inputs_none_hands_nothing_and_each_exemplar_program_writes_its_own_posi
         ):
             assert exemplar.inputs == {}
             assert "FEN" not in exemplar.program.replace("(FEN)", "")
-            assert run_exemplar(exemplar.program, {}).strip() == answer
+            printed = run_exemplar(exemplar.program, {})
+            assert task.parse(printed)[::2][: len(answer.split())] == task.parse(answer)
     assert "inputs=none" in chess(n=1, inputs="none").spec
     assert all(p.program_inputs for p in chess(n=2, seed=1).problems())
 
@@ -55,6 +58,8 @@ def test_bad_mode_values_are_clear_spec_errors() -> None:
         from_spec("chess:n=1,inputs=fen")
     with pytest.raises(BadTaskSpec, match="scoring=line or scoring=first_move"):
         from_spec("chess:n=1,scoring=kagi")
+    with pytest.raises(BadTaskSpec, match="engine=none or engine=stockfish"):
+        from_spec("chess:n=1,engine=yes")
 
 
 def _tactic(tmp_path: Path, scoring: str) -> tuple[Example, object]:
@@ -97,13 +102,26 @@ def _nonmate(fen: str) -> Problem:
     )
 
 
+def test_without_engine_stockfish_check_leaves_a_legal_non_mate_move_unknown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A broken engine would turn any consultation into "the chess engine failed".
+    monkeypatch.setenv(ENGINE_ENV, "/bin/false")
+    verdict = chess(n=0).check(_nonmate(FORK_FEN), ("Ne3",))
+    assert verdict.status == "unknown" and verdict.checker == "chess_rules"
+    assert "no engine consulted" in verdict.evidence
+    assert chess(n=0).check(_nonmate(FORK_FEN), ("Nc8",)).failed
+    assert "engine" not in chess(n=0).spec
+    assert "engine=stockfish" in chess(n=0, engine="stockfish").spec
+
+
 @needs_engine
 def test_engine_check_passes_the_winning_fork_and_fails_a_blunder() -> None:
-    task = chess(n=0)
+    task = chess(n=0, engine="stockfish")
     problem = _nonmate(FORK_FEN)
     good = task.check(problem, ("Nc7+",))
     assert good.passed, good.evidence
-    assert "Stockfish" in good.evidence
+    assert "Stockfish" in good.evidence and good.checker == "chess_engine"
     # Ne3 lets Black keep the rook: far worse than winning it.
     bad = task.check(problem, ("Ne3",))
     assert bad.failed, bad.evidence
@@ -122,11 +140,12 @@ def test_without_an_engine_a_non_mate_move_is_unknown_with_the_reason(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(ENGINE_ENV, "/nonexistent/stockfish")
-    verdict = chess(n=0).check(_nonmate(FORK_FEN), ("Nc7+",))
+    task = chess(n=0, engine="stockfish")
+    verdict = task.check(_nonmate(FORK_FEN), ("Nc7+",))
     assert verdict.status == "unknown"
     assert "stockfish" in verdict.evidence
     # Illegal moves are still failed without any engine.
-    assert chess(n=0).check(_nonmate(FORK_FEN), ("Nc8",)).failed
+    assert task.check(_nonmate(FORK_FEN), ("Nc8",)).failed
 
 
 def test_a_broken_engine_binary_gives_unknown_not_a_crash(
@@ -136,6 +155,6 @@ def test_a_broken_engine_binary_gives_unknown_not_a_crash(
     fake.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
     fake.chmod(0o755)
     monkeypatch.setenv(ENGINE_ENV, str(fake))
-    verdict = chess(n=0).check(_nonmate(FORK_FEN), ("Nc7+",))
+    verdict = chess(n=0, engine="stockfish").check(_nonmate(FORK_FEN), ("Nc7+",))
     assert verdict.status == "unknown"
     assert "engine failed" in verdict.evidence

@@ -23,12 +23,15 @@ from reasoner_tasks.chess.rules import (
 )
 
 CHECKER = "chess_rules"
+#: The checker name of verdicts that Stockfish decided (`engine=stockfish`): a pipeline that
+#: repairs on them is engine-assisted, and its trace says so.
+ENGINE_CHECKER = "chess_engine"
 #: Positions a forced-mate search may visit before the check answers "unknown".
 SEARCH_BUDGET = 10_000
 
 
-def _verdict(status: Status, evidence: str) -> Verdict:
-    return Verdict(checker=CHECKER, status=status, evidence=evidence)
+def _verdict(status: Status, evidence: str, checker: str = CHECKER) -> Verdict:
+    return Verdict(checker=checker, status=status, evidence=evidence)
 
 
 def _forced_mate_note(board: pychess.Board, first: str, mate_in: int) -> tuple[Status, str]:
@@ -70,15 +73,26 @@ def _ends_in_mate(board: pychess.Board, line: str) -> bool:
     return board.is_checkmate()
 
 
-def check_answer(payload: dict[str, Any], value: tuple[str, ...] | None) -> Verdict:
+def check_answer(
+    payload: dict[str, Any], value: tuple[str, ...] | None, engine: bool = False
+) -> Verdict:
     """Judge an answer in the puzzle's position, without gold.
 
     Passed: the first move mates, or (mate in 2) forces mate and the rest of the line fits.
     Failed: no move, an illegal move, a mate puzzle's move that does not mate or force mate,
-    or fewer moves than the puzzle asks for. A non-mate puzzle's first move is judged by the
-    engine (`engine.judge_move`: passed within 0.1 winning chance of the best move, failed
-    at 0.2 or more, else unknown; unknown without an engine). Unknown also for deep mates
-    the bounded search cannot settle.
+    or fewer moves than the puzzle asks for. A non-mate puzzle's legal first move is unknown
+    unless `engine` is set; then the engine judges it (`engine.judge_move`: passed within 0.1
+    winning chance of the best move, failed at 0.2 or more, else unknown; unknown without an
+    engine), and the verdict's checker is ENGINE_CHECKER. Unknown also for deep mates the
+    bounded search cannot settle.
+
+    Args:
+        payload: the problem's payload (`fen`, `solver_moves`, `mate_in`).
+        value: the answer's move tokens.
+        engine: ask Stockfish about a non-mate puzzle's legal move.
+
+    Returns:
+        The verdict.
     """
     if not value:
         return _verdict("failed", "no move found in the answer")
@@ -104,26 +118,31 @@ def check_answer(payload: dict[str, Any], value: tuple[str, ...] | None) -> Verd
             how = "does not give checkmate"
         return _verdict("failed", f"{first} is legal but {how}")
     status: Status
+    checker = CHECKER
     if mate_in is not None:
         status, evidence = _forced_mate_note(board, first, int(mate_in))
-    else:
+    elif engine:
         board.pop()
         judged = judge_move(board, move)
         board.push(move)
-        status, evidence = judged.status, judged.evidence
+        status, evidence, checker = judged.status, judged.evidence, ENGINE_CHECKER
+    else:
+        status = "unknown"
+        evidence = f"{first} is legal; how good it is was not judged (no engine consulted)"
     if status == "failed":
-        return _verdict(status, evidence)
+        return _verdict(status, evidence, checker)
     if len(value) < needed:
         return _verdict(
             "failed",
             f"the puzzle asks for {side}'s {needed} moves, {len(value)} given ({evidence})",
+            checker,
         )
     if len(value) == 1:
-        return _verdict(status, evidence)
+        return _verdict(status, evidence, checker)
     board.pop()
     line = _full_line(board, value) if len(value) >= 2 * needed - 1 else None
     if line is not None and (mate_in is None or _ends_in_mate(board, line)):
-        return _verdict(status, f"{evidence}; the line {line} is legal")
+        return _verdict(status, f"{evidence}; the line {line} is legal", checker)
     board.push(move)
     if mate_in == 2:
         reply = _mates_after_some_reply(board, value[1])
@@ -133,7 +152,7 @@ def check_answer(payload: dict[str, Any], value: tuple[str, ...] | None) -> Verd
             )
         return _verdict(status, f"{evidence}; {value[1]} mates after {reply}")
     later = f"{side}'s later moves depend on {opponent}'s replies and are not checked"
-    return _verdict(status, f"{evidence}; {later}")
+    return _verdict(status, f"{evidence}; {later}", checker)
 
 
 def _mates_after_some_reply(board: pychess.Board, token: str) -> str | None:

@@ -2,8 +2,10 @@
 
 Two prompt styles: a game in PGN (BIG-bench checkmate_in_one) and a position in FEN
 (Lichess puzzles and generated ones). Exemplars are written in the style of the task's own
-prompts, and all four PAL exemplars carry the same program: with the position handed over as
-the variable `FEN`, a small model only has to copy that program, not a FEN or a PGN.
+prompts, and all four PAL exemplars carry the same program (`exemplar_programs`: a mate-or-
+check loop by default, a search for mate and material with `exemplars=search`): with the
+position handed over as the variable `FEN`, a model only has to copy that program, not a FEN
+or a PGN.
 """
 
 from __future__ import annotations
@@ -13,58 +15,16 @@ from typing import Literal
 import chess as pychess
 
 from reasoner.types import PalExemplar
+from reasoner_tasks.chess.exemplar_programs import Kind, exemplar_program
 
 Style = Literal["pgn", "fen"]
 
 ANSWER_FORMAT = "Answer in SAN, e.g. Qxf7#."
 
-#: The program every PAL exemplar shows: a checkmate if there is one, else a check.
-PAL_PROGRAM = """\
-import chess
-
-board = chess.Board(FEN)
-answer = None
-for move in board.legal_moves:
-    san = board.san(move)
-    if san.endswith("#"):
-        answer = san
-        break
-    if answer is None and san.endswith("+"):
-        answer = san
-print(answer)
-"""
-
-
-#: With nothing handed over (`inputs=none`) the program writes the position from the question:
-#: a FEN is copied into `chess.Board(...)`; a PGN is copied and replayed move by move.
-_FEN_HEADER = """\
-import chess
-
-board = chess.Board("{fen}")
-"""
-_PGN_HEADER = """\
-import chess
-
-board = chess.Board()
-for token in "{pgn}".split():
-    if not token[0].isdigit():
-        board.push_san(token)
-"""
-_SEARCH = PAL_PROGRAM.split("board = chess.Board(FEN)\n", 1)[1]
-
-
-def read_program(fen: str, pgn: str | None = None) -> str:
-    """The PAL program for `inputs=none`: the position written out, then the same search.
-
-    Args:
-        fen: the position (used when there is no PGN).
-        pgn: the game's movetext, for BIG-bench-style prompts.
-
-    Returns:
-        The program text.
-    """
-    header = _PGN_HEADER.format(pgn=pgn) if pgn else _FEN_HEADER.format(fen=fen)
-    return header + _SEARCH
+#: The program of the default (`exemplars=mate`) PAL exemplars: a checkmate, else a check.
+PAL_PROGRAM = exemplar_program("mate")
+#: The program of the `exemplars=search` PAL exemplars: a search for mate, then material.
+SEARCH_PROGRAM = exemplar_program("search")
 
 
 def _side(board: pychess.Board) -> str:
@@ -115,13 +75,24 @@ def pgn_prompt(pgn: str, fen: str) -> str:
     return "\n".join([f"Chess game (PGN): {pgn}", *task_lines(_side(board), 1, 1)])
 
 
-# Hand-made positions, none from a benchmark; each has exactly one mate in one, and none is
-# the "Qxf7#" of the answer format, so a model cannot score by copying the format's example.
-_FEN_EXEMPLARS = [
-    ("6k1/5ppp/8/8/8/8/5PPP/3R2K1 w - - 0 1", "Rd8#"),  # back-rank mate
-    ("6k1/1b3ppp/8/6q1/8/8/5PPP/3R2K1 b - - 0 1", "Qxg2#"),  # queen backed by the bishop
-    ("6rk/6pp/8/6N1/8/8/8/6K1 w - - 0 1", "Nf7#"),  # smothered mate
-    ("r1b1k2r/pppp1ppp/2n5/2b1p3/2B1P1nq/2NP4/PPP2PPP/R1BQ1RK1 b kq - 0 7", "Qxh2#"),
+# (FEN, the mover's moves asked for, mate depth or None, answer). Hand-made positions, none
+# from a benchmark; none answers with the "Qxf7#" of the answer format, so a model cannot
+# score by copying the format's example. `exemplars=mate`: four mates in one, each with
+# exactly one mate.
+_MATE_FEN_EXEMPLARS = [
+    ("6k1/5ppp/8/8/8/8/5PPP/3R2K1 w - - 0 1", 1, 1, "Rd8#"),  # back-rank mate
+    ("6k1/1b3ppp/8/6q1/8/8/5PPP/3R2K1 b - - 0 1", 1, 1, "Qxg2#"),  # queen backed by the bishop
+    ("6rk/6pp/8/6N1/8/8/8/6K1 w - - 0 1", 1, 1, "Nf7#"),  # smothered mate
+    ("r1b1k2r/pppp1ppp/2n5/2b1p3/2B1P1nq/2NP4/PPP2PPP/R1BQ1RK1 b kq - 0 7", 1, 1, "Qxh2#"),
+]
+# `exemplars=search`: one of each kind of question the task asks, both sides moving: a mate
+# in one, a line of two moves that wins material (a knight fork), a best move (a rook skewer)
+# and a mate in two. Each answer is what the search prints, cut to the mover's own moves.
+_SEARCH_FEN_EXEMPLARS = [
+    ("6k1/5ppp/8/8/8/8/5PPP/3R2K1 w - - 0 1", 1, 1, "Rd8#"),  # back-rank mate
+    ("4k3/6pp/8/8/3n4/8/PP6/R3K3 b - - 0 1", 2, None, "Nc2+ Nxa1"),  # fork of king and rook
+    ("3q4/8/8/3k4/8/8/5PPP/R5K1 w - - 0 1", 1, None, "Rd1+"),  # skewer of king and queen
+    ("1r4k1/r7/8/8/8/8/8/7K b - - 0 1", 2, 2, "Rb2 Ra1#"),  # two rooks, mate in two
 ]
 
 # Well-known short games: the Caro-Kann smothered mate, Fool's mate, Legal's mate and the
@@ -157,33 +128,55 @@ def replay_pgn(movetext: str) -> pychess.Board:
     return board
 
 
-def exemplar_items(style: Style) -> list[tuple[str, dict[str, str], str]]:
-    """(question, program inputs, answer) for the four worked examples of a prompt style."""
+def exemplar_items(style: Style, kind: Kind = "mate") -> list[tuple[str, dict[str, str], str]]:
+    """(question, program inputs, answer) for the four worked examples of a prompt style.
+
+    Args:
+        style: the task's prompt style; BIG-bench games (PGN) are mates in one whatever
+            the kind.
+        kind: which exemplars (`exemplars=` of the task).
+
+    Returns:
+        The items.
+    """
     items = []
     if style == "pgn":
         for pgn, answer in _PGN_EXEMPLARS:
             fen = replay_pgn(pgn).fen()
             items.append((pgn_prompt(pgn, fen), {"FEN": fen, "PGN": pgn}, answer))
-    else:
-        for fen, answer in _FEN_EXEMPLARS:
-            items.append((fen_prompt(fen), {"FEN": fen}, answer))
+        return items
+    positions = _SEARCH_FEN_EXEMPLARS if kind == "search" else _MATE_FEN_EXEMPLARS
+    for fen, solver_moves, mate_in, answer in positions:
+        items.append((fen_prompt(fen, solver_moves, mate_in), {"FEN": fen}, answer))
     return items
 
 
-def pal_exemplars(style: Style, handed: bool = True) -> list[PalExemplar]:
-    """Four PAL exemplars in the task's prompt style, all with the same program; with
-    `handed=False` each program first writes out its own position (`read_program`)."""
+def pal_exemplars(style: Style, handed: bool = True, kind: Kind = "mate") -> list[PalExemplar]:
+    """Four PAL exemplars in the task's prompt style, all with the same program of the kind;
+    with `handed=False` each program first writes out its own position.
+
+    Args:
+        style: the task's prompt style.
+        handed: programs receive `FEN` (and `PGN`) as variables.
+        kind: "mate" (a checkmate, else a check) or "search" (mate, then material).
+
+    Returns:
+        The exemplars.
+    """
     if not handed:
         return [
-            PalExemplar(question=question, program=read_program(inputs["FEN"], inputs.get("PGN")))
-            for question, inputs, _ in exemplar_items(style)
+            PalExemplar(
+                question=question,
+                program=exemplar_program(kind, inputs["FEN"], inputs.get("PGN")),
+            )
+            for question, inputs, _ in exemplar_items(style, kind)
         ]
     return [
-        PalExemplar(question=question, program=PAL_PROGRAM, inputs=inputs)
-        for question, inputs, _ in exemplar_items(style)
+        PalExemplar(question=question, program=exemplar_program(kind), inputs=inputs)
+        for question, inputs, _ in exemplar_items(style, kind)
     ]
 
 
-def direct_exemplars(style: Style) -> list[tuple[str, str]]:
+def direct_exemplars(style: Style, kind: Kind = "mate") -> list[tuple[str, str]]:
     """(question, answer) pairs for few-shot direct prompts, in the task's prompt style."""
-    return [(question, answer) for question, _, answer in exemplar_items(style)]
+    return [(question, answer) for question, _, answer in exemplar_items(style, kind)]

@@ -9,6 +9,7 @@ from reasoner.errors import BadTaskSpec
 from reasoner.task import Task
 from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.chess import prompts
+from reasoner_tasks.chess.exemplar_programs import KINDS, Kind
 from reasoner_tasks.chess.files import load_puzzles
 from reasoner_tasks.chess.generator import generate
 from reasoner_tasks.chess.judging import (
@@ -54,6 +55,8 @@ class ChessTask(Task):
         style: prompts.Style,
         handed: bool = True,
         first_move_only: bool = False,
+        engine: bool = False,
+        exemplars: Kind = "mate",
     ) -> None:
         super().__init__()
         self._examples = [p.to_example(handed) for p in puzzles]
@@ -62,6 +65,10 @@ class ChessTask(Task):
         self.handed = handed
         #: Kagi's scoring: solved when the first move is the solution's first move.
         self.first_move_only = first_move_only
+        #: `check` asks Stockfish about a non-mate puzzle's legal move (`engine=stockfish`).
+        self.engine = engine
+        #: Which worked programs PAL is shown: "mate" (a checkmate, else a check) or "search".
+        self.exemplars: Kind = exemplars
 
     def examples(self) -> Iterator[Example]:
         yield from self._examples
@@ -75,8 +82,9 @@ class ChessTask(Task):
         return format_moves(moves) if moves else ""
 
     def check(self, problem: Problem, value: Any) -> Verdict:
-        """Legality, and mate for mate puzzles, in the problem's position (no gold)."""
-        return check_answer(problem.payload, _as_moves(value))
+        """Legality, and mate for mate puzzles, in the problem's position (no gold); with
+        `engine=stockfish`, Stockfish's judgement of a non-mate puzzle's move."""
+        return check_answer(problem.payload, _as_moves(value), engine=self.engine)
 
     def score(self, example: Example, value: Any) -> bool:
         """Right when the solver's moves are the puzzle's, or a move mates (Lichess rules);
@@ -87,10 +95,10 @@ class ChessTask(Task):
         return score_answer(example.problem.payload["fen"], line, moves)
 
     def pal_exemplars(self) -> list[PalExemplar]:
-        return prompts.pal_exemplars(self.style, self.handed)
+        return prompts.pal_exemplars(self.style, self.handed, self.exemplars)
 
     def direct_exemplars(self) -> list[tuple[str, str]]:
-        return prompts.direct_exemplars(self.style)
+        return prompts.direct_exemplars(self.style, self.exemplars)
 
     def answer_constraint(self, problem: Problem) -> AnswerConstraint | None:
         """A legal move in SAN (then SAN tokens for the rest of a longer line; `constraint`)."""
@@ -110,6 +118,8 @@ def chess(
     theme: str = "",
     inputs: str = "all",
     scoring: str = "line",
+    engine: str = "none",
+    exemplars: str = "mate",
 ) -> ChessTask:
     """Chess puzzles: Lichess CSV, BIG-bench checkmate_in_one, or generated mates in one.
 
@@ -125,6 +135,13 @@ def chess(
             program must write out the position from the question.
         scoring: "line" (Lichess: the solver's whole line, any mate wins) or "first_move"
             (Kagi's LLM chess-puzzle benchmark: the first move is the solution's first move).
+        engine: "none" (`check` judges legality and mates only) or "stockfish" (`check` also
+            asks Stockfish whether a non-mate puzzle's move is as good as the best one). A
+            pipeline that repairs on Stockfish's verdicts is engine-assisted; the spec names it.
+        exemplars: the worked examples' program: "mate" (a checkmate, else a check; short,
+            so that a 135M model copies it) or "search" (mate, then material, by a 3-ply
+            alpha-beta search with python-chess; `exemplar_programs`). With "search" a PAL
+            score measures that search as much as the model.
 
     Returns:
         The task; bad rows of the file are listed in its `errors`.
@@ -138,6 +155,13 @@ def chess(
         raise BadTaskSpec(f"chess: inputs={inputs!r}: write inputs=all or inputs=none")
     if scoring not in ("line", "first_move"):
         raise BadTaskSpec(f"chess: scoring={scoring!r}: write scoring=line or scoring=first_move")
+    if engine not in ("none", "stockfish"):
+        raise BadTaskSpec(f"chess: engine={engine!r}: write engine=none or engine=stockfish")
+    kind = next((k for k in KINDS if k == exemplars), None)
+    if kind is None:
+        raise BadTaskSpec(
+            f"chess: exemplars={exemplars!r}: write exemplars=mate or exemplars=search"
+        )
     if path:
         puzzles, errors = load_puzzles(path)
         style: prompts.Style = "pgn" if all(p.pgn for p in puzzles) else "fen"
@@ -151,21 +175,30 @@ def chess(
     if n is not None:
         puzzles = puzzles[:n]
     task = ChessTask(
-        puzzles, style, handed=inputs == "all", first_move_only=scoring == "first_move"
+        puzzles,
+        style,
+        handed=inputs == "all",
+        first_move_only=scoring == "first_move",
+        engine=engine == "stockfish",
+        exemplars=kind,
     )
     task.errors = errors
-    task.spec = _spec(path, n, seed, theme, inputs, scoring)
+    given = {"inputs": inputs, "scoring": scoring, "engine": engine, "exemplars": exemplars}
+    task.spec = _spec(path, n, seed, theme, given)
     return task
 
 
-def _spec(path: str | None, n: int | None, seed: int, theme: str, inputs: str, scoring: str) -> str:
+#: Mode parameters left out of the spec when at their default.
+_DEFAULTS = {"inputs": "all", "scoring": "line", "engine": "none", "exemplars": "mate"}
+
+
+def _spec(path: str | None, n: int | None, seed: int, theme: str, modes: dict[str, str]) -> str:
     params = {
         "path": path,
         "n": n,
         "seed": seed if not path else None,
         "theme": theme or None,
-        "inputs": None if inputs == "all" else inputs,
-        "scoring": None if scoring == "line" else scoring,
+        **{key: None if value == _DEFAULTS[key] else value for key, value in modes.items()},
     }
     given = ",".join(f"{k}={v}" for k, v in params.items() if v is not None)
     return f"{TASK_NAME}:{given}" if given else TASK_NAME
