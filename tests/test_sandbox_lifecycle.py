@@ -174,6 +174,10 @@ def test_fallback_working_directory_is_thrown_away(fallback):
     result = fallback.run("import os\nopen('f.txt', 'w').write('x')\nprint(os.getcwd())")
     workdir = Path(result.stdout.strip())
     assert workdir.name.startswith(f"reasoner-run-{os.getpid()}-")
+    # Removed by the pool's thread once the worker has exited, off the run's path.
+    deadline = time.monotonic() + 3
+    while workdir.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert not workdir.exists()
 
 

@@ -52,6 +52,7 @@ def bwrap_command(
     shm_size_mb: int,
     seccomp_fd: int,
     root: str | None = None,
+    one_mount: bool = True,
     nodes: str = "/dev",
 ) -> list[str]:
     """The argv that starts one sandboxed worker.
@@ -63,8 +64,10 @@ def bwrap_command(
         tmp_size_mb: size of the tmpfs that is the program's working directory.
         shm_size_mb: size of the tmpfs at /dev/shm.
         seccomp_fd: a file descriptor holding the BPF filter (see seccomp_filter.py).
-        root: the mirror's tree (mirror.sandbox_root) to bind as `/`; None binds the host
-            paths one by one on a tmpfs root.
+        root: the mirror's tree (mirror.sandbox_root), bound as `/`; None binds the host
+            paths (a harness that is not root has no mirror).
+        one_mount: False binds the tree's paths one by one on a tmpfs root instead (the
+            birth before the tree was bound whole: 6 ms more CPU).
         nodes: the folder holding the device nodes to bind into /dev.
 
     Returns:
@@ -74,26 +77,33 @@ def bwrap_command(
     argv += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
     argv += ["--die-with-parent", "--new-session", "--hostname", "sandbox"]
     argv += ["--clearenv", "--setenv", "HOME", SANDBOX_HOME, "--setenv", "PATH", "/nonexistent"]
-    argv += ["--ro-bind", root, "/"] if root is not None else _host_binds(layout)
+    whole = root is not None and one_mount
+    if root is not None and one_mount:
+        argv += ["--ro-bind", root, "/"]
+    else:
+        argv += _path_binds(layout, root or "")
     argv += ["--proc", "/proc", "--remount-ro", "/proc"]
     argv += _dev(shm_size_mb, nodes)
     argv += ["--size", str(tmp_size_mb * MiB), "--tmpfs", SANDBOX_HOME]
-    if root is None:  # bwrap's tmpfs root; the mirror's tree is bound read-only already
+    if not whole:  # bwrap's tmpfs root; the mirror's tree is bound read-only already
         argv += ["--remount-ro", "/"]
     argv += ["--chdir", SANDBOX_HOME, "--seccomp", str(seccomp_fd), "--"]
     argv += [layout.executable, *PYTHON_FLAGS, SANDBOX_WORKER, "--site=" + SANDBOX_SITE]
     return argv + ["--isolated=1", *worker_args]
 
 
-def _host_binds(layout: Layout) -> list[str]:
-    """The host paths bound one by one (a harness that is not root has no mirror)."""
-    argv = ["--ro-bind", layout.executable, layout.executable]
+def _path_binds(layout: Layout, root: str) -> list[str]:
+    """Each path bound on its own, from the mirror's tree under `root`, or from the host."""
+    argv = ["--ro-bind", root + layout.executable, layout.executable]
     for folder in layout.stdlib_dirs:
-        argv += ["--ro-bind", folder, folder]
-    for folder in layout.masked_dirs:  # hide site-packages inside the stdlib
-        argv += ["--size", "4096", "--tmpfs", folder, "--remount-ro", folder]
+        argv += ["--ro-bind", root + folder, folder]
+    if not root:  # the mirror leaves site-packages out; host binds must hide them
+        for folder in layout.masked_dirs:
+            argv += ["--size", "4096", "--tmpfs", folder, "--remount-ro", folder]
     for library in layout.libraries:
-        argv += ["--ro-bind", library, library]
+        argv += ["--ro-bind", root + library, library]
     for name, path in layout.packages:
-        argv += ["--ro-bind", path, package_target(name, path)]
-    return argv + ["--ro-bind", str(WORKER_SOURCE), SANDBOX_WORKER]
+        target = package_target(name, path)
+        argv += ["--ro-bind", root + target if root else path, target]
+    worker = root + SANDBOX_WORKER if root else str(WORKER_SOURCE)
+    return argv + ["--ro-bind", worker, SANDBOX_WORKER]

@@ -43,10 +43,10 @@ class LaunchSettings:
     """What every worker of a pool gets, whatever the mode."""
 
     isolation: str
-    preload: tuple[str, ...]
     tmp_size_mb: int
     shm_size_mb: int
     unsafe_root_fallback: bool
+    single_root: bool = True  # the mirror's tree as / in one mount (root harness)
 
 
 class Launcher:
@@ -150,10 +150,14 @@ class Launcher:
             device_nodes.sweep_stale(nodes)
             self._nodes_base = nodes
 
-    def spec(self, cgroup: Cgroup | None) -> Spawned:
-        """The command, environment and descriptors of one new worker."""
-        settings = self.settings
-        args = [f"--preload={','.join(settings.preload)}"]
+    def spec(self, cgroup: Cgroup | None, preload: tuple[str, ...] = ()) -> Spawned:
+        """The command, environment and descriptors of one new worker.
+
+        Args:
+            cgroup: the worker's cgroup, if any.
+            preload: modules it imports before it is ready.
+        """
+        args = [f"--preload={','.join(preload)}"]
         if self._bwrap is not None:
             return self._bubblewrap_spec(cgroup, args)
         assert self._site_dir is not None
@@ -189,6 +193,7 @@ class Launcher:
             shm_size_mb=settings.shm_size_mb,
             seccomp_fd=fd,
             root=self._root,
+            one_mount=settings.single_root,
             nodes=nodes or "/dev",
         )
         if lease is not None:

@@ -26,15 +26,20 @@ from reasoner.sandbox import layout as layout_mod
 from reasoner.sandbox.cgroups import SandboxCgroups
 from reasoner.sandbox.launcher import UNSAFE_ROOT_FALLBACK_ENV, Launcher, LaunchSettings, warn_once
 from reasoner.sandbox.limits import check_inputs, check_limits
-from reasoner.sandbox.process import Remains, Worker
+from reasoner.sandbox.preload_policy import PreloadPolicy
+from reasoner.sandbox.process import Worker
 from reasoner.sandbox.reaping import Reaper
+from reasoner.sandbox.teardown import Remains
 from reasoner.types import ExecutionResult
 
 log = logging.getLogger(__name__)
 Isolation = Literal["auto", "bubblewrap", "rlimits"]
-# Cheap modules PAL programs use often; sympy (~0.6 s to import) is opt-in via `preload`.
-DEFAULT_PRELOAD: tuple[str, ...] = (
-    "math", "fractions", "decimal", "itertools", "functools", "collections", "re", "chess",
+# Nothing is pre-imported for sure: every worker would pay for it at birth (see
+# preload_policy.py). These are pre-imported while recent programs often import them.
+DEFAULT_PRELOAD: tuple[str, ...] = ()
+LEARNED_PRELOAD: tuple[str, ...] = (
+    "math", "fractions", "decimal", "itertools", "functools", "collections", "re", "statistics",
+    "chess", "sympy", "mpmath", "z3",
 )  # fmt: skip
 __all__ = ["UNSAFE_ROOT_FALLBACK_ENV", "SandboxPool", "warn_once"]
 CLOSE_WAIT_S = 2.0  # how long `close` waits for dead workers' processes to be reaped
@@ -48,6 +53,8 @@ class SandboxPool:
     Args:
         size: how many ready workers to keep (0 makes every run cold).
         preload: modules each worker imports before it receives a program.
+        learn_preload: also pre-import the modules of LEARNED_PRELOAD that at least half of
+            the recent programs imported (off: exactly `preload`).
         packages: third-party packages programs may import (others are invisible).
         isolation: "bubblewrap" (fail if unavailable), "rlimits" (the weak fallback), or
             "auto" (bubblewrap, else fall back with a loud warning).
@@ -58,6 +65,9 @@ class SandboxPool:
         startup_timeout: seconds a new worker may take to become ready.
         unsafe_root_fallback: let the rlimits-only fallback run programs when the harness is
             root (also `REASONER_SANDBOX_UNSAFE_ROOT_FALLBACK=1`); without it, it refuses.
+        single_root: with a root harness, bind the mirror's tree as the sandbox's `/` in one
+            mount; False binds each path on its own, as before (benchmarks/sandbox.py
+            measures the old birth that way).
     """
 
     def __init__(
@@ -65,6 +75,7 @@ class SandboxPool:
         size: int = 2,
         *,
         preload: Sequence[str] = DEFAULT_PRELOAD,
+        learn_preload: bool = True,
         packages: Sequence[str] = layout_mod.ALLOWED_PACKAGES,
         isolation: Isolation = "auto",
         max_concurrency: int = 16,
@@ -73,12 +84,17 @@ class SandboxPool:
         pids_max: int = 32,
         startup_timeout: float = 30.0,
         unsafe_root_fallback: bool = False,
+        single_root: bool = True,
     ) -> None:
         if isolation not in ("auto", "bubblewrap", "rlimits"):
             raise ValueError(f"sandbox isolation {isolation!r}: use auto, bubblewrap or rlimits")
         self.size = max(0, size)
         self.preload = tuple(preload)
         self.packages = tuple(packages)
+        third_party = set(layout_mod.ALLOWED_PACKAGES) - set(self.packages)
+        learned = [m for m in LEARNED_PRELOAD if m not in third_party] if learn_preload else []
+        self._preloads = PreloadPolicy(self.preload, learned)
+        self.single_root = single_root
         self.isolation = isolation
         self.tmp_size_mb = tmp_size_mb
         self.shm_size_mb = shm_size_mb
@@ -131,10 +147,10 @@ class SandboxPool:
                 )
             settings = LaunchSettings(
                 self.isolation,
-                self.preload,
                 self.tmp_size_mb,
                 self.shm_size_mb,
                 self.unsafe_root_fallback,
+                self.single_root,
             )
             self._launcher = Launcher(layout_mod.discover(self.packages), settings)
             self._mode = self._launcher.choose(self._probe)
@@ -151,7 +167,7 @@ class SandboxPool:
         cgroup = self._cgroups.create(self.pids_max) if self._cgroups else None
         spec = None
         try:
-            spec = self._launcher.spec(cgroup)
+            spec = self._launcher.spec(cgroup, self._preloads.modules())
             return Worker(spec, self.startup_timeout)
         except BaseException:
             if spec is not None and spec.cleanup_dir:
@@ -209,7 +225,7 @@ class SandboxPool:
             self._pending.extend(left)
 
     def _retire(self, worker: Worker) -> None:
-        worker.kill()
+        worker.stop()  # the maintenance thread waits for it and clears what it leaves
         with self._cond:
             self._pending.append(worker.remains())
             self._cond.notify_all()
@@ -255,6 +271,7 @@ class SandboxPool:
         """
         limits = check_limits(timeout, memory_mb, max_output_bytes)
         bound = check_inputs(inputs)
+        self._preloads.observe(code)  # before the refill this run triggers
         with self._slots:
             with self._cond:
                 self._active += 1

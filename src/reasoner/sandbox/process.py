@@ -20,7 +20,7 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from reasoner.errors import SandboxError
 from reasoner.sandbox.cgroups import Cgroup
@@ -29,6 +29,7 @@ from reasoner.sandbox.limits import Limits
 from reasoner.sandbox.outcome import Outcome
 from reasoner.sandbox.reaping import Reaper, tree_pids
 from reasoner.sandbox.status_channel import StatusReader
+from reasoner.sandbox.teardown import Remains
 
 READ_CHUNK = 65536
 POLL_S = 0.1  # how often a run re-checks process exit and cancellation between reads
@@ -67,38 +68,6 @@ class Spawned:
     pass_fds: tuple[int, ...] = ()  # e.g. the seccomp filter; closed here once passed
     tmpfs_mb: int = 0  # what the program's tmpfs mounts may hold, counted in its memory cap
     lease: Lease | None = None  # the host uid it runs as, held until its processes are gone
-
-
-#: How long a dead worker's cgroup and processes may take to go before its uid is freed anyway.
-REMAINS_GIVE_UP_S = 60.0
-
-
-@dataclass
-class Remains:
-    """What a killed worker leaves behind: its cgroup, processes to reap, and its host uid."""
-
-    cgroup: Cgroup | None
-    reaper: Reaper
-    lease: Lease | None
-    since: float = field(default_factory=time.monotonic)
-
-    def clear(self) -> bool:
-        """Kill and reap what is left, remove the cgroup, then free the uid.
-
-        Returns:
-            True when all is gone (or after REMAINS_GIVE_UP_S); False: call again later.
-        """
-        removed = True
-        if self.cgroup is not None:
-            self.reaper.watch(self.cgroup.pids())
-            removed = self.cgroup.remove()
-        reaped = self.reaper.reap()
-        if not (removed and reaped) and time.monotonic() - self.since < REMAINS_GIVE_UP_S:
-            return False
-        self.reaper.close()
-        if self.lease is not None:
-            self.lease.release()
-        return True
 
 
 class Worker:
@@ -142,6 +111,7 @@ class Worker:
         self.status_fd = status_r
         self._lock = threading.Lock()
         self._dead = False
+        self._files_closed = False
         self.reaper = Reaper()
         self._await_ready(startup_timeout)
         # Known now, while they run: bwrap's init may outlive bwrap (which does not wait for
@@ -177,8 +147,12 @@ class Worker:
     def alive(self) -> bool:
         return not self._dead and self.proc.poll() is None
 
-    def kill(self) -> None:
-        """Kill the worker (idempotent), reap it and close its pipes."""
+    def stop(self) -> None:
+        """SIGKILL the worker's tree, without waiting for it (idempotent).
+
+        The rest of the tree dies with bwrap (--die-with-parent, pid namespace); `remains`
+        waits for it, off the run's path, and cleans up after it.
+        """
         with self._lock:
             if self._dead:
                 return
@@ -188,10 +162,19 @@ class Worker:
             os.killpg(self.proc.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             self.proc.kill()
-        # The rest of the tree dies with bwrap (--die-with-parent, pid namespace); the pool's
-        # maintenance thread then kills whatever is left in the cgroup and removes it.
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=5)
+
+    def close_files(self) -> bool:
+        """Once the worker has exited, close its pipes and remove its folder (once).
+
+        Returns:
+            False while it is still exiting (call again), True once done.
+        """
+        if self.proc.poll() is None:
+            return False
+        with self._lock:
+            if self._files_closed:
+                return True
+            self._files_closed = True
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             with contextlib.suppress(OSError):
                 if stream is not None:
@@ -200,10 +183,18 @@ class Worker:
             os.close(self.status_fd)
         if self.spec.cleanup_dir:
             shutil.rmtree(self.spec.cleanup_dir, ignore_errors=True)
+        return True
+
+    def kill(self) -> None:
+        """Stop the worker and wait for it, then close its pipes (the pool clears the rest)."""
+        self.stop()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+        self.close_files()
 
     def remains(self) -> Remains:
-        """What is left to clean up once `kill` has returned (see `Remains.clear`)."""
-        return Remains(self.cgroup, self.reaper, self.spec.lease)
+        """What is left once `stop` has returned: see `Remains.clear`."""
+        return Remains(self.cgroup, self.reaper, self.spec.lease, self.close_files)
 
     def run(
         self,
@@ -212,7 +203,7 @@ class Worker:
         limits: Limits,
         cancel: threading.Event | None = None,
     ) -> Outcome:
-        """Send one program, collect its output under the limits, then kill the worker.
+        """Send one program, collect its output under the limits, then stop the worker.
 
         Args:
             code: the program's source.
@@ -248,8 +239,8 @@ class Worker:
                         self.proc.wait(timeout=1.0)
         finally:
             outcome.duration_s = time.monotonic() - start
-            self.kill()
-            outcome.returncode = self.proc.returncode
+            self.stop()  # the pool waits for it and cleans up, off this run's path
+            outcome.returncode = self.proc.poll()
             if self.cgroup is not None:
                 outcome.oom_killed = self.cgroup.oom_kills() > 0
         return outcome

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 from collections.abc import Iterable
 
@@ -42,16 +43,18 @@ class Reaper:
     def reap(self) -> bool:
         """Reap each watched process that has exited and is the harness's child.
 
-        A process that exited as someone else's child is left to its parent, and watched
-        until it is gone: if that parent dies first, it becomes ours and is reaped next time.
+        A process that exited as the child of another process of the tree is watched on: if
+        that parent dies first, it becomes ours and is reaped next time. One that exited as
+        the child of a process outside the tree (PID 1, when the harness is no subreaper) is
+        that process's to reap.
 
         Returns:
-            True when no watched process is left, zombie or alive.
+            True when no watched process is left alive or waiting for us.
         """
         for pid, fd in list(self._fds.items()):
             with contextlib.suppress(ChildProcessError, OSError):
                 os.waitid(os.P_PIDFD, fd, os.WEXITED | os.WNOHANG)
-            if _gone(fd):
+            if _gone(fd) or (_exited(fd) and _parent(pid) not in {*self._fds, os.getpid()}):
                 os.close(fd)
                 del self._fds[pid]
         return not self._fds
@@ -62,6 +65,22 @@ class Reaper:
             with contextlib.suppress(OSError):
                 os.close(fd)
         self._fds.clear()
+
+
+def _exited(pidfd: int) -> bool:
+    """Whether the process has exited (a pidfd reads as ready then, zombie or reaped)."""
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            text = stat.read()
+        return int(text[text.rindex(")") + 2 :].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _gone(pidfd: int) -> bool:
