@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
+import sys
 
 import httpx
 import openai
@@ -217,3 +219,25 @@ def test_the_embedded_model_answers_through_the_server(smollm2):
         assert replies[question].choices[0].message.content  # an answer or why there is none
     assert reasoner_field(replies["What is 12 + 30?"])["answer"] == "42"
     assert health["answered"] == 3 and health["in_flight"] == 0
+
+
+def test_a_slow_streamed_answer_keeps_the_connection_alive():
+    with running_server(ScriptedModel(["print(2 + 3)"], delay_s=0.5), keepalive_s=0.1) as (base, _):
+        body = {"model": "reasoner", "stream": True}
+        body["messages"] = [{"role": "user", "content": "What is 2 + 3?"}]
+        with httpx.stream("POST", f"{base}/v1/chat/completions", json=body, timeout=30) as reply:
+            lines = [line for line in reply.iter_lines() if line]
+    assert ": working" in lines  # SSE comments while the pipeline works
+    assert lines[-1] == "data: [DONE]"
+
+
+def test_serve_refuses_a_bad_pipeline_in_one_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "reasoner", "serve", "-m", "scripted", "-s", "pal >> nonsense"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert "unknown stage 'nonsense'" in line

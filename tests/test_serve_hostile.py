@@ -237,3 +237,14 @@ def test_a_client_that_leaves_halfway_through_its_body_costs_nothing(server, htt
 def test_a_wrong_method_or_path_gets_openai_style_errors(http):
     assert_error(http.get("/v1/chat/completions"), 405)
     assert_error(http.post("/v1/completions", json=PLAIN), 404)
+
+
+def test_a_streaming_client_that_leaves_has_its_run_cancelled(server, http):
+    base, app, model = server
+    before = model.cancelled
+    body = {**PLAIN, "stream": True, "messages": [{"role": "user", "content": "2 + 3, dawdle"}]}
+    with httpx.stream("POST", f"{base}/v1/chat/completions", json=body, timeout=30) as reply:
+        assert reply.status_code == 200
+        first = next(reply.iter_lines())
+        assert first.startswith("data: ") and '"role":"assistant"' in first
+    assert wait_for(lambda: model.cancelled == before + 1 and app.state.counters.in_flight == 0)

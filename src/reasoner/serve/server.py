@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
-import logging
+import sys
 
 from reasoner.errors import ReasonerError
 from reasoner.serve.settings import ServeSettings
-
-log = logging.getLogger("reasoner.serve")
 
 
 def is_loopback(host: str) -> bool:
@@ -47,9 +45,11 @@ def run_server(
     from reasoner.loading import load_model
 
     if not is_loopback(host) and settings.api_key is None:
-        log.warning(
-            "listening on %s without --api-key: anyone who reaches this port can run the model",
-            host,
+        # Before uvicorn sets up logging, so written straight to stderr.
+        print(
+            f"warning: listening on {host} without --api-key: anyone who reaches this port "
+            "can run the model",
+            file=sys.stderr,
         )
     loaded = load_model(model)
     app = create_app(loaded, settings)
