@@ -17,7 +17,7 @@ from reasoner.errors import SandboxError
 from reasoner.sandbox import device_nodes, mirror, seccomp_filter
 from reasoner.sandbox import layout as layout_mod
 from reasoner.sandbox.bwrap_command import bwrap_command
-from reasoner.sandbox.cgroups import Cgroup
+from reasoner.sandbox.cgroups import Cgroup, SandboxCgroups
 from reasoner.sandbox.host_user import HostUsers, Lease, sandbox_host_users
 from reasoner.sandbox.process import Spawned
 
@@ -36,6 +36,30 @@ def warn_once(key: str, message: str) -> None:
         _warned.add(key)
     log.warning(message)
     print(f"WARNING: {message}", file=sys.stderr, flush=True)
+
+
+def detect_cgroups() -> SandboxCgroups | None:
+    """This harness's worker cgroups, warning once for each cap that is missing.
+
+    Returns:
+        The cgroups, or None when neither pids nor memory can be capped.
+    """
+    cgroups = SandboxCgroups.detect()
+    controllers = cgroups.controllers if cgroups else set()
+    if "pids" not in controllers:
+        warn_once(
+            "no-cgroup",
+            "reasoner sandbox: no writable pids cgroup; a fork bomb is stopped only "
+            "by the timeout. Run as root with /sys/fs/cgroup mounted writable.",
+        )
+    if "memory" not in controllers:
+        warn_once(
+            "no-memory-cgroup",
+            "reasoner sandbox: no writable memory cgroup; a program's memory is capped "
+            "per process only, and its tmpfs by their sizes. Run as root with "
+            "/sys/fs/cgroup mounted writable.",
+        )
+    return cgroups
 
 
 @dataclass

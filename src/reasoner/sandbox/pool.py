@@ -24,9 +24,15 @@ from reasoner.errors import SandboxError
 from reasoner.inert_text import valid_utf8
 from reasoner.sandbox import layout as layout_mod
 from reasoner.sandbox.cgroups import SandboxCgroups
-from reasoner.sandbox.launcher import UNSAFE_ROOT_FALLBACK_ENV, Launcher, LaunchSettings, warn_once
+from reasoner.sandbox.launcher import (
+    UNSAFE_ROOT_FALLBACK_ENV,
+    Launcher,
+    LaunchSettings,
+    detect_cgroups,
+    warn_once,
+)
 from reasoner.sandbox.limits import check_inputs, check_limits
-from reasoner.sandbox.preload_policy import PreloadPolicy
+from reasoner.sandbox.preload_policy import DEFAULT_PRELOAD, LEARNED_PRELOAD, PreloadPolicy
 from reasoner.sandbox.process import Worker
 from reasoner.sandbox.reaping import Reaper
 from reasoner.sandbox.teardown import Remains
@@ -34,13 +40,6 @@ from reasoner.types import ExecutionResult
 
 log = logging.getLogger(__name__)
 Isolation = Literal["auto", "bubblewrap", "rlimits"]
-# Nothing is pre-imported for sure: every worker would pay for it at birth (see
-# preload_policy.py). These are pre-imported while recent programs often import them.
-DEFAULT_PRELOAD: tuple[str, ...] = ()
-LEARNED_PRELOAD: tuple[str, ...] = (
-    "math", "fractions", "decimal", "itertools", "functools", "collections", "re", "statistics",
-    "chess", "sympy", "mpmath", "z3",
-)  # fmt: skip
 __all__ = ["UNSAFE_ROOT_FALLBACK_ENV", "SandboxPool", "warn_once"]
 CLOSE_WAIT_S = 2.0  # how long `close` waits for dead workers' processes to be reaped
 
@@ -130,21 +129,7 @@ class SandboxPool:
                 raise SandboxError("sandbox pool is closed: create a new SandboxPool")
             if self._mode is not None:
                 return
-            self._cgroups = SandboxCgroups.detect()
-            controllers = self._cgroups.controllers if self._cgroups else set()
-            if "pids" not in controllers:
-                warn_once(
-                    "no-cgroup",
-                    "reasoner sandbox: no writable pids cgroup; a fork bomb is stopped only "
-                    "by the timeout. Run as root with /sys/fs/cgroup mounted writable.",
-                )
-            if "memory" not in controllers:
-                warn_once(
-                    "no-memory-cgroup",
-                    "reasoner sandbox: no writable memory cgroup; a program's memory is capped "
-                    "per process only, and its tmpfs by their sizes. Run as root with "
-                    "/sys/fs/cgroup mounted writable.",
-                )
+            self._cgroups = detect_cgroups()
             settings = LaunchSettings(
                 self.isolation,
                 self.tmp_size_mb,

@@ -20,6 +20,12 @@ import re
 import threading
 from collections.abc import Iterable
 
+# Nothing is pre-imported for sure; these are while recent programs often import them.
+DEFAULT_PRELOAD: tuple[str, ...] = ()
+LEARNED_PRELOAD: tuple[str, ...] = (
+    "math", "fractions", "decimal", "itertools", "functools", "collections", "re", "statistics",
+    "chess", "sympy", "mpmath", "z3",
+)  # fmt: skip
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^\n#;]*))", re.MULTILINE)
 _SCAN_CHARS = 65536  # imports sit at the top; a huge program is not scanned to its end
 

@@ -3,9 +3,9 @@
 A `Worker` is spawned (into its cgroups, through a `/bin/sh` trampoline that joins them as
 root and then execs the rest, usually `setpriv` dropping to the sandbox's host user and then
 bwrap, so that no `preexec_fn` runs in this multi-threaded harness), waits until the worker
-inside says it is ready, then runs exactly one program: the request goes in as JSON on stdin,
-stdout and stderr are read with a cap, the status channel through a `StatusReader`, a
-wall-clock timer runs, and the whole process tree is killed at the end.
+inside says it is ready, then runs exactly one program: the request goes in on stdin, stdout,
+stderr and the status channel are read under the limits (output_pipes.py), a wall-clock timer
+runs, and the whole process tree is killed at the end.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
-import select
-import selectors
 import shutil
 import signal
 import subprocess
@@ -27,15 +25,10 @@ from reasoner.sandbox.cgroups import Cgroup
 from reasoner.sandbox.host_user import Lease
 from reasoner.sandbox.limits import Limits
 from reasoner.sandbox.outcome import Outcome
+from reasoner.sandbox.output_pipes import collect, wait_readable
 from reasoner.sandbox.reaping import Reaper, tree_pids
-from reasoner.sandbox.status_channel import StatusReader
 from reasoner.sandbox.teardown import Remains
 
-READ_CHUNK = 65536
-POLL_S = 0.1  # how often a run re-checks process exit and cancellation between reads
-# Reads smaller than this mark a trickle, which is then left to gather for COALESCE_S.
-TRICKLE_BYTES = 4096
-COALESCE_S = 0.01
 MiB = 1024 * 1024
 # Room in the tree's memory cap beyond the program's own limit and its tmpfs sizes: bwrap,
 # its init and the kernel's page tables are charged there too.
@@ -127,7 +120,7 @@ class Worker:
         buffer = b""
         while not buffer.endswith(b"R\n"):
             remaining = deadline - time.monotonic()
-            ready = remaining > 0 and _wait_readable(self.status_fd, remaining)
+            ready = remaining > 0 and wait_readable(self.status_fd, remaining)
             chunk = os.read(self.status_fd, 2 - len(buffer)) if ready else b""
             if not chunk:
                 with contextlib.suppress(OSError):
@@ -136,7 +129,7 @@ class Worker:
                     self.proc.wait(timeout=5)
                 err = b""
                 stderr = self.proc.stderr
-                if stderr is not None and _wait_readable(stderr.fileno(), 0.5):
+                if stderr is not None and wait_readable(stderr.fileno(), 0.5):
                     err = os.read(stderr.fileno(), 4000)
                 self.kill()
                 why = "timed out" if remaining <= 0 else f"exit status {self.proc.returncode}"
@@ -232,7 +225,7 @@ class Worker:
             outcome.broken = True  # the worker died before reading: the pool retries elsewhere
         try:
             if not outcome.broken:
-                self._collect(outcome, start + limits.timeout, cancel)
+                collect(self.proc, self.status_fd, outcome, start + limits.timeout, cancel)
                 if outcome.status is None and not outcome.stopped_by_harness():
                     # Pipes closed without a status: let the exit finish so its code is real.
                     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -244,100 +237,3 @@ class Worker:
             if self.cgroup is not None:
                 outcome.oom_killed = self.cgroup.oom_kills() > 0
         return outcome
-
-    def _collect(self, outcome: Outcome, deadline: float, cancel: threading.Event | None) -> None:
-        assert self.proc.stdout is not None and self.proc.stderr is not None
-        selector = selectors.DefaultSelector()
-        buffers = {"stdout": bytearray(), "stderr": bytearray()}
-        status = StatusReader()
-        status_only = select.poll()
-        status_only.register(self.status_fd, select.POLLIN)
-        for name, fd in (
-            ("stdout", self.proc.stdout.fileno()),
-            ("stderr", self.proc.stderr.fileno()),
-            ("status", self.status_fd),
-        ):
-            os.set_blocking(fd, False)
-            selector.register(fd, selectors.EVENT_READ, name)
-        cap = outcome.limits.max_output_bytes
-        try:
-            while selector.get_map():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    outcome.timed_out = True
-                    return
-                if cancel is not None and cancel.is_set():
-                    outcome.cancelled = True
-                    return
-                events = selector.select(min(remaining, POLL_S))
-                if not events and self.proc.poll() is not None:
-                    return  # exited, but a stray descendant keeps a pipe open (fallback mode)
-                largest = 0
-                for key, _ in events:
-                    name = key.data
-                    chunk = _read(key.fd)
-                    if chunk is None:
-                        continue
-                    if not chunk:
-                        selector.unregister(key.fd)
-                        continue
-                    largest = max(largest, len(chunk))
-                    if name != "status":
-                        buffers[name] += chunk
-                        if len(buffers[name]) > cap:
-                            outcome.overflow = name
-                            return
-                    elif status.feed(chunk):
-                        outcome.status, outcome.status_malformed = status.status, status.malformed
-                        if outcome.status is None:
-                            return  # the program tampered with the channel: stop it now
-                        _drain(selector, buffers, cap)
-                        for stream in ("stdout", "stderr"):
-                            if len(buffers[stream]) > cap and outcome.overflow is None:
-                                outcome.overflow = stream
-                        return
-                if 0 < largest < TRICKLE_BYTES:
-                    # A trickle (one byte per write, say) would cost a Python round per byte:
-                    # let it pile up in the pipes for a moment. Only the status line ends the
-                    # wait early (so the result is not delayed), unless the trickle is on the
-                    # status channel itself, which a well-behaved worker writes in one piece.
-                    wait_s = min(COALESCE_S, max(0.0, deadline - time.monotonic()))
-                    if status.partial:
-                        time.sleep(wait_s)
-                    else:
-                        status_only.poll(wait_s * 1000)
-        finally:
-            selector.close()
-            outcome.stdout = bytes(buffers["stdout"][:cap])
-            outcome.stderr = bytes(buffers["stderr"][:cap])
-
-
-def _read(fd: int) -> bytes | None:
-    """A chunk, b"" at end of file, or None when a readiness report was spurious."""
-    try:
-        return os.read(fd, READ_CHUNK)
-    except BlockingIOError:
-        return None
-    except OSError:
-        return b""
-
-
-def _drain(selector: selectors.BaseSelector, buffers: dict[str, bytearray], cap: int) -> None:
-    """Read what the program wrote before its status line (already in the pipes)."""
-    for key in list(selector.get_map().values()):
-        if key.data == "status":
-            continue
-        while len(buffers[key.data]) <= cap:
-            try:
-                chunk = os.read(key.fd, READ_CHUNK)
-            except (BlockingIOError, OSError):
-                break
-            if not chunk:
-                break
-            buffers[key.data] += chunk
-
-
-def _wait_readable(fd: int, timeout: float) -> bool:
-    with selectors.DefaultSelector() as selector:
-        selector.register(fd, selectors.EVENT_READ)
-        return bool(selector.select(timeout))
