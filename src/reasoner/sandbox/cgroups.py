@@ -1,10 +1,11 @@
-"""Per-worker cgroups: a process cap and a memory cap over a worker's whole tree, and its kill.
+"""Per-worker cgroups: process, memory and disk I/O caps over a worker's whole tree, its kill.
 
 We run as root, so RLIMIT_NPROC does not bind and RLIMIT_AS is per process; the cgroups do,
 for every process the program forks, however it detaches (setsid, double fork), and the
 memory cap also counts the pages of the worker's tmpfs mounts (/tmp, /dev/shm), which no
-rlimit sees. Both hierarchies are handled: cgroup v1, with `pids` and `memory` mounted apart,
-and cgroup v2, with both in `cgroup.controllers`. Each pool owns one folder,
+rlimit sees; the io (blkio) cap bounds its reads of the bound files (io_throttle.py). Both
+hierarchies are handled: cgroup v1, with `pids`, `memory` and `blkio` mounted apart, and
+cgroup v2, with them in `cgroup.controllers`. Each pool owns one folder,
 `reasoner-sandbox-<harness pid>-<n>`, under the harness's own cgroup in each hierarchy; each
 worker gets a child folder there. Folders left by a harness that died are swept on start.
 """
@@ -12,6 +13,7 @@ worker gets a child folder there. Folders left by a harness that died are swept 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import logging
 import os
@@ -19,11 +21,13 @@ import signal
 import time
 from pathlib import Path
 
+from reasoner.sandbox import io_throttle
 from reasoner.sandbox.cgroup_mounts import Hierarchy, find_hierarchies
 
 log = logging.getLogger(__name__)
 PREFIX = "reasoner-sandbox-"
-CONTROLLERS = ("pids", "memory")
+IO_CONTROLLERS = ("blkio", "io")  # v1's name and v2's
+CONTROLLERS = ("pids", "memory", *IO_CONTROLLERS)
 _counter = itertools.count()
 _pool_counter = itertools.count()
 
@@ -130,6 +134,8 @@ class SandboxCgroups:
     def __init__(self, hierarchies: list[Hierarchy]) -> None:
         pool = f"{PREFIX}{os.getpid()}-{next(_pool_counter)}"
         self.hierarchies = [h.with_root(h.base / pool) for h in hierarchies]
+        #: the disks whose I/O each worker may do at a capped rate (set by the pool)
+        self.io_disks: tuple[str, ...] = ()
 
     @property
     def controllers(self) -> set[str]:
@@ -146,7 +152,14 @@ class SandboxCgroups:
         Returns:
             The manager (check `controllers` for what it caps), or None when neither works.
         """
-        usable = [h for h in find_hierarchies(CONTROLLERS) if _setup(h)]
+        usable = []
+        for hierarchy in find_hierarchies(CONTROLLERS):
+            if not _setup(hierarchy):  # e.g. a v2 parent that does not delegate io: do without
+                lean = tuple(c for c in hierarchy.controllers if c not in IO_CONTROLLERS)
+                hierarchy = dataclasses.replace(hierarchy, controllers=lean)
+                if not lean or not _setup(hierarchy):
+                    continue
+            usable.append(hierarchy)
         manager = cls(usable)
         manager.hierarchies = [h for h in manager.hierarchies if _make_root(h)]
         return manager if manager.hierarchies else None
@@ -168,10 +181,19 @@ class SandboxCgroups:
                     (path / "pids.max").write_text(str(pids_max))
                 if "memory" in hierarchy.controllers:
                     memory = path
+                if self.io_disks and set(IO_CONTROLLERS) & set(hierarchy.controllers):
+                    self._limit_io(path, hierarchy.v2)
         except OSError:
             Cgroup(tuple(paths), self.hierarchies[0].v2, None).remove()
             raise
         return Cgroup(tuple(paths), self.hierarchies[0].v2, memory)
+
+    def _limit_io(self, path: Path, v2: bool) -> None:
+        try:
+            io_throttle.limit(path, v2, self.io_disks)
+        except OSError as exc:  # a disk the kernel will not throttle: stop trying, say so once
+            log.warning("sandbox: disk I/O of workers is not capped (%s)", exc)
+            self.io_disks = ()
 
     def close(self) -> None:
         """Kill everything left in this pool's folders and remove them."""

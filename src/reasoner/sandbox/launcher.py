@@ -135,6 +135,11 @@ class Launcher:
         self.mode = "rlimits"
         return "rlimits"
 
+    def read_paths(self) -> list[str]:
+        """Every host path a worker reads (for the disks its I/O cap covers)."""
+        paths = [path for _target, path in layout_mod.root_entries(self.layout)]
+        return paths + [str(mirror.cache_dir())]
+
     def _refuse_root(self, why: str) -> None:
         if os.geteuid() != 0:
             return

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from reasoner.errors import SandboxError
 from reasoner.inert_text import valid_utf8
+from reasoner.sandbox import io_throttle
 from reasoner.sandbox import layout as layout_mod
 from reasoner.sandbox.cgroups import SandboxCgroups
 from reasoner.sandbox.launcher import (
@@ -138,6 +139,8 @@ class SandboxPool:
                 self.single_root,
             )
             self._launcher = Launcher(layout_mod.discover(self.packages), settings)
+            if self._cgroups is not None:
+                self._cgroups.io_disks = io_throttle.disks(self._launcher.read_paths())
             self._mode = self._launcher.choose(self._probe)
             self._thread = threading.Thread(target=self._maintain, name="sandbox-pool", daemon=True)
             self._thread.start()
