@@ -130,6 +130,16 @@ def test_an_abstaining_pipeline_scores_zero_and_a_wrong_answer_its_penalty(tmp_p
     assert [v["S_0.75"] for v in values(answering)] == [-3.0, -3.0]
 
 
+def test_a_sampling_stage_gets_every_sample_from_a_provider_that_answers_once(tmp_path):
+    # mockllm ignores num_choices: the adapter asks again for the rest.
+    log = run(inspect_task("arithmetic:digits=2,n=1"), mock(expression_program), tmp_path,
+              solver=pipeline("pal >> vote(n=3)"))  # fmt: skip
+    (sample,) = log.samples
+    stored = sample.store[ANSWER_KEY]
+    assert stored["cost"]["completions"] >= 3 and stored["signals"]["agreement"] == 1.0
+    assert values(log)[0]["correct"] == 1.0
+
+
 def test_a_hanoi_problem_keeps_its_structure_through_inspect(tmp_path):
     task = inspect_task("hanoi:disks=2+3,per_size=2")
     log = run(task, mock(lambda _question: HANOI_PROGRAM), tmp_path)

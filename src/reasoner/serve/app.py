@@ -149,10 +149,13 @@ async def _unless_disconnected(receive: Receive, work: Any) -> Served | None:
     try:
         await asyncio.wait({job, gone}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (job, gone) if not job.done() else (gone,):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Whatever is still running is no longer wanted: the watcher once the answer is
+        # in, the run once the client is gone (or this handler itself was cancelled).
+        for task in (job, gone):
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
     if job.cancelled():
         return None
     result: Served = job.result()
