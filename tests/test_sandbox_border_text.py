@@ -106,3 +106,48 @@ def test_an_eval_records_a_program_with_a_lone_surrogate_and_finishes(tmp_path):
     for row in rows:
         assert row["answer"] is None and row["correct"] is False
         assert row["attempts"][0]["execution"]["error"] == "ValueError: x\\udc80 (line 1)"
+
+
+def test_an_eval_stores_a_row_whose_model_text_holds_a_lone_surrogate(tmp_path):
+    """Text from a model (an OpenAI-compatible server may send a `\\udc80` escape) is not
+    sanitized by the sandbox: the store still writes the row, or a failure row in its place."""
+    from reasoner.eval import evaluate
+    from reasoner.models.scripted import ScriptedModel
+
+    out = tmp_path / "run"
+    evaluate(
+        ["arithmetic:n=2"],
+        ["direct"],
+        ScriptedModel(["Answer: " + chr(0xDC80)]),
+        out=out,
+        progress=False,
+        plots=False,
+    )
+    lines = (out / "results.jsonl").read_bytes().decode("utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert len(rows) == 2 and all(row["correct"] is False for row in rows)
+
+
+def test_a_result_no_json_can_carry_is_stored_as_a_failed_row_and_the_run_goes_on(tmp_path):
+    from reasoner.eval.store import ResultStore
+    from reasoner.types import Result
+
+    def result(problem: str, **extra) -> Result:
+        fields = {"answer": "5", "abstained": False, "correct": True, **extra}
+        return Result(task="t", problem_id=problem, pipeline="p", **fields)
+
+    store = ResultStore(tmp_path)
+    with store.locked():
+        kept = store.append(result("a", details={"plugin": object()}))
+        fixed = store.append(result("b", answer="5" + chr(0xDC80)))
+        plain = store.append(result("c"))
+    assert kept.correct is False and kept.answer is None
+    assert kept.error == (
+        "the result could not be stored (PydanticSerializationError: "
+        "Unable to serialize unknown type: <class 'object'>)"
+    )
+    assert fixed.answer == "5\\udc80" and fixed.correct is True
+    assert plain == result("c")
+    recovered = ResultStore(tmp_path).recover()  # and a resumed run reads every line back
+    assert [r.problem_id for r in recovered.values()] == ["a", "b", "c"]
+    assert recovered[("t", "a", "p")] == kept

@@ -310,7 +310,7 @@ def _record(
     result: Result, done: dict[CellKey, Result], store: ResultStore | None, bar: RunProgress
 ) -> None:
     if store is not None:
-        store.append(result)
+        result = store.append(result)  # as written: a result JSON cannot carry is made so
     done[cell_key(result)] = result
     bar.advance(result)
 
@@ -320,9 +320,11 @@ def _print_notice(lines: list[str]) -> None:
         from rich.console import Console
         from rich.markup import escape
 
+        from reasoner.inert_text import inert
+
         console = Console(stderr=True, soft_wrap=True)
         for line in lines:
-            console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False)
+            console.print(f"[yellow]warning:[/] {escape(inert(line))}", highlight=False)
 
 
 def _unique(what: str, items: list[tuple[str, Any]]) -> list[tuple[str, Any]]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reasoner.errors import ReasonerError
+from reasoner.eval.result_line import result_line
 from reasoner.report.run_folder import RESULTS, atomic_write_text
 from reasoner.types import Result
 
@@ -87,16 +88,22 @@ class ResultStore:
                 os.fsync(handle.fileno())
         return done
 
-    def append(self, result: Result) -> None:
-        """Write one result as one line and fsync it: after this returns, it survives a crash."""
+    def append(self, result: Result) -> Result:
+        """Write one result as one line and fsync it: after this returns, it survives a crash.
+
+        Returns:
+            The result as written: itself, or a copy that could be (see `result_line`).
+        """
         if self._fd is None:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        line = (result.model_dump_json() + "\n").encode()
+        stored, text = result_line(result)
+        line = (text + "\n").encode()
         view = memoryview(line)
         while view:  # a regular file takes it in one write; loop in case it does not
             written = os.write(self._fd, view)
             view = view[written:]
         os.fsync(self._fd)
+        return stored
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[ResultStore]:
