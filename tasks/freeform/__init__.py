@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reasoner_tasks.freeform.prompts import generic_direct_exemplars, generic_pal_exemplars
+from reasoner_tasks.freeform.routing import RoutingFreeformTask
 from reasoner_tasks.freeform.task import (
     FreeformTask,
     answers_equal,
@@ -34,4 +35,4 @@ def freeform() -> FreeformTask:
     Returns:
         The task.
     """
-    return FreeformTask()
+    return RoutingFreeformTask()

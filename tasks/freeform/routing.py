@@ -78,6 +78,22 @@ class ArithmeticExemplarsTask(FreeformTask):
         return direct_exemplars()
 
 
+class RoutingFreeformTask(FreeformTask):
+    """The freeform task `solve()` uses: it also routes a question to the task whose worked
+    examples fit it (`route`)."""
+
+    def route(self, question: str) -> Route:
+        """Which task's exemplars fit `question`, with its problem and task.
+
+        Args:
+            question: free text.
+
+        Returns:
+            The route: name, reason, problem, task.
+        """
+        return route(question)
+
+
 def route(question: str) -> Route:
     """The route for one free-text question (module doc: the rules and their order).
 

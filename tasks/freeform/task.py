@@ -19,7 +19,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from reasoner.answers import (
     ArithmeticExpressionError,
@@ -36,9 +36,6 @@ from reasoner.display import display_number
 from reasoner.task import Task
 from reasoner.types import AnswerConstraint, Example, PalExemplar, Problem, Verdict
 from reasoner_tasks.freeform import prompts
-
-if TYPE_CHECKING:
-    from reasoner_tasks.freeform.routing import Route
 
 FreeAnswer = Fraction | str
 
@@ -196,19 +193,6 @@ class FreeformTask(Task):
     def problem(self, question: str) -> Problem:
         """The problem for one question (see `make_problem`)."""
         return make_problem(question)
-
-    def route(self, question: str) -> Route:
-        """Which task's exemplars fit `question`, with its problem and task (`routing`).
-
-        Args:
-            question: free text.
-
-        Returns:
-            The route: name, reason, problem, task.
-        """
-        from reasoner_tasks.freeform.routing import route
-
-        return route(question)
 
     def examples(self) -> Iterator[Example]:
         """Nothing: free-form questions arrive one at a time through `problem`."""
