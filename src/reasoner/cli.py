@@ -14,6 +14,7 @@ from reasoner import plugins
 from reasoner.cli_install import engine_app, models_app
 from reasoner.display import shown_answer, shown_for_question
 from reasoner.errors import BadQuestion, ReasonerError
+from reasoner.inert_text import inert
 from reasoner.outcomes import outcome_line
 from reasoner.serve.command import serve_command
 from reasoner.terminal import make_console
@@ -130,10 +131,10 @@ def run(
         if line is None:
             if not as_json:
                 shown = shown_for_question(question, answer.value or "")
-                console.print(shown, highlight=False, markup=False)
+                console.print(inert(shown), highlight=False, markup=False)
             return
         hint = "" if as_json else "; --json prints the whole trace"
-        err.print(f"{line}{hint}", highlight=False, markup=False)
+        err.print(inert(f"{line}{hint}"), highlight=False, markup=False)
         raise typer.Exit(EXIT_ABSTAINED if answer.abstained else EXIT_NO_ANSWER)
     scores = [_run_task(spec, t, pipeline, loaded, limit, as_json) for spec, t in tasks]
     if len(scores) > 1 and not as_json:
@@ -149,7 +150,7 @@ def _report_skipped_rows(tasks: list[tuple[str, Any]], strict: bool) -> None:
     if strict and skipped:
         raise strict_error(skipped)
     for line in listing(skipped):
-        err.print(line, style="yellow", highlight=False, markup=False)
+        err.print(inert(line), style="yellow", highlight=False, markup=False)
 
 
 def _run_task(
@@ -197,8 +198,9 @@ def _run_task(
             if example.problem.prompt.strip()
             else ""
         )
-        console.print(f"[bold]{escape(example.problem.id)}[/] {escape(prompt)}", highlight=False)
-        console.print(f"  answer: {escape(shown)}  -> {mark}", highlight=False)
+        problem_id, prompt = inert(example.problem.id), inert(prompt)
+        console.print(f"[bold]{escape(problem_id)}[/] {escape(prompt)}", highlight=False)
+        console.print(f"  answer: {escape(inert(shown))}  -> {mark}", highlight=False)
     if not as_json:
         more = f" (--limit {limit}; --limit 0 runs all)" if len(examples) < len(every) else ""
         console.print(
@@ -357,10 +359,12 @@ def report(
 
 
 def main() -> None:
+    from rich.markup import escape
+
     try:
         app()
     except ReasonerError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(inert(str(exc)))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -6,9 +6,10 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Collection, Sequence
-from html import escape
+from html import escape as html_escape
 
 from reasoner.display import shown_text
+from reasoner.inert_text import inert
 from reasoner.report.confidence_table import confidence_html
 from reasoner.report.labels import input_notes, task_label
 from reasoner.report.metrics import THRESHOLDS, DifficultyRow, Summary, outcome
@@ -48,6 +49,12 @@ pre{white-space:pre-wrap;word-break:break-word;background:#f3f5f7;padding:6px 8p
 pre.full{max-height:none}
 .ok{color:#18794e;font-weight:600}.bad{color:#c0392b;font-weight:600}.abs{color:#8a6d00;font-weight:600}
 """
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """HTML escaping of text from a run's files (a model's, a program's), shown inert: control
+    characters and bidi overrides as visible escapes."""
+    return html_escape(inert(text), quote=quote)
 
 
 def render_html(summary: Summary, results: Sequence[Result], plots: dict[str, bytes]) -> str:

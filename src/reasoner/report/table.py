@@ -7,15 +7,22 @@ from collections.abc import Callable
 
 from rich import box
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as markup_escape
 from rich.table import Table
 
+from reasoner.inert_text import inert
 from reasoner.report.labels import input_notes, task_label
 from reasoner.report.metrics import THRESHOLDS, Summary, SummaryRow
 from reasoner.report.pipeline_graphs import spec_lines
 from reasoner.report.sampling import HEADER, NOTE, cost_rows
 from reasoner.report.skipped_rows import listing
 from reasoner.terminal import make_console
+
+
+def escape(text: str) -> str:
+    """Rich-markup escaping of text from a run's files (a model's, a program's), shown inert."""
+    return markup_escape(inert(text))
+
 
 #: Below this terminal width the table keeps only its essential columns.
 WIDE = 140
@@ -166,20 +173,20 @@ def print_summary(summary: Summary, console: Console | None = None) -> None:
     """
     console = console or make_console()
     model = summary.config.get("model")
-    title = f"reasoner eval: {model}" if model else "reasoner eval"
+    title = escape(f"reasoner eval: {model}" if model else "reasoner eval")
     wide = console.width >= WIDE
     if wide:
         console.print(summary_table(summary, title=title))
     else:
-        console.print(f"[bold]{escape(title)}[/]")
+        console.print(f"[bold]{title}[/]")
         for task in dict.fromkeys(r.task for r in summary.rows):
             console.print(summary_table(summary, title=task_label(task), wide=False, task=task))
     details = wide and any(r.flags for r in summary.rows)
     console.print(legend(shown_columns(wide), details), style="dim", highlight=False)
     for note in input_notes(summary):
-        console.print(note, style="dim", highlight=False)
+        console.print(inert(note), style="dim", highlight=False)
     for line in spec_lines([summary.config]):
-        console.print(line, style="dim", highlight=False, markup=False)
+        console.print(inert(line), style="dim", highlight=False, markup=False)
     print_costs(summary, console)
     for line in listing(summary.skipped_rows):
-        console.print(line, style="yellow", highlight=False, markup=False)
+        console.print(inert(line), style="yellow", highlight=False, markup=False)
