@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from reasoner.report.confidence_table import confidence_markdown
 from reasoner.report.grouped_tables import grouped_table
+from reasoner.report.label_cuts import label_cuts_markdown
 from reasoner.report.labels import input_notes
 from reasoner.report.metrics import Summary, SummaryRow
 from reasoner.report.pipeline_graphs import spec_lines
@@ -92,6 +93,7 @@ def markdown_side_by_side(summaries: list[Summary]) -> str:
     sections = [table] + [
         t
         for t in (
+            label_cuts_markdown(summaries),
             cost_markdown(summaries),
             confidence_markdown(summaries),
             revision_markdown(summaries),

@@ -11,6 +11,7 @@ from rich.markup import escape as markup_escape
 from rich.table import Table
 
 from reasoner.inert_text import inert
+from reasoner.report.label_cuts import print_label_cuts
 from reasoner.report.labels import input_notes, task_label
 from reasoner.report.metrics import THRESHOLDS, Summary, SummaryRow
 from reasoner.report.pipeline_graphs import spec_lines
@@ -187,6 +188,7 @@ def print_summary(summary: Summary, console: Console | None = None) -> None:
         console.print(inert(note), style="dim", highlight=False)
     for line in spec_lines([summary.config]):
         console.print(inert(line), style="dim", highlight=False, markup=False)
+    print_label_cuts(summary, console)
     print_costs(summary, console)
     for line in listing(summary.skipped_rows):
         console.print(inert(line), style="yellow", highlight=False, markup=False)
