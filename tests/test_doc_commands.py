@@ -121,14 +121,16 @@ def _local_paths(argv: list[str]) -> list[str]:
     return [a.replace("../shared/data", str(SHARED_DATA)) for a in argv]
 
 
-def dry(argv: list[str], server: FaultServer) -> list[str]:
-    """A `reasoner ...` command as the default tier runs it: scripted model, one problem."""
+def dry(argv: list[str], server: FaultServer | None = None) -> list[str]:
+    """A `reasoner ...` command as the default tier runs it: scripted model, one problem;
+    an OpenAI-compatible server the command names is `server`, a stand-in on loopback."""
     argv = _local_paths(argv)
     command = argv[0]
     if command not in ("run", "eval"):
         return argv
     model = _option(argv, ("-m", "--model"))
     if model is not None and model.startswith("openai:"):
+        assert server is not None, f"{shlex.join(argv)} needs the stand-in server"
         name = model.partition("#")[2]
         server.models = (name,)
         argv = _set_option(argv, ("-m", "--model"), f"openai:{server.base_url}#{name}")
@@ -238,7 +240,7 @@ def test_the_plugin_guides_commands_run_with_the_example_installed(tmp_path):
     outputs = []
     for argv in commands(block.body):
         assert argv[0] == "reasoner"
-        args = dry(argv[1:], server=None)  # type: ignore[arg-type]
+        args = dry(argv[1:])
         done = subprocess.run(
             [sys.executable, "-m", "reasoner", *args],
             env=env,
