@@ -7,26 +7,17 @@ what they exercise is what a client meets: uvicorn's parsing, disconnects, strea
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from openai_servers import HOST, free_port
 
 from reasoner.models.base import Model
 from reasoner.serve.app import create_app
 from reasoner.serve.settings import ServeSettings
-
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -40,7 +40,7 @@ def inspect_eval(command: str, log_dir: Path):
     (path,) = log_dir.glob("*.eval")
     log = read_eval_log(str(path))
     assert log.status == "success"
-    return [sample.scores["grade"].value for sample in log.samples]
+    return log
 
 
 def test_the_guides_commands_are_setup_and_two_evals():
@@ -50,13 +50,16 @@ def test_the_guides_commands_are_setup_and_two_evals():
     assert len(evals) == 2
 
 
-def test_the_guides_arithmetic_eval_scores_as_it_says(tmp_path):
+def test_the_guides_arithmetic_eval_is_the_issues_command_and_scores_as_it_says(tmp_path):
     command = blocks("bash")[1]
     assert command == (
         "inspect eval reasoner/arithmetic -T digits=3 -T n=4 --solver reasoner/pipeline "
         "-S pipeline=pal --model mockllm/model"
     )
-    scores = inspect_eval(command, tmp_path)
+    log = inspect_eval(command, tmp_path)
+    assert log.eval.task_args == {"digits": 3, "n": 4}
+    assert log.eval.solver == "reasoner/pipeline" and log.eval.solver_args == {"pipeline": "pal"}
+    scores = [sample.scores["grade"].value for sample in log.samples]
     assert len(scores) == 4
     for value in scores:
         assert value["correct"] == 0 and value["abstained"] == 0
@@ -67,7 +70,8 @@ def test_the_guides_arithmetic_eval_scores_as_it_says(tmp_path):
 def test_the_guides_hanoi_eval_runs_a_composed_pipeline(tmp_path):
     command = blocks("bash")[2]
     assert '"pipeline=pal >> check >> retry(max=1)"' in command
-    scores = inspect_eval(command, tmp_path)
+    log = inspect_eval(command, tmp_path)
+    scores = [sample.scores["grade"].value for sample in log.samples]
     # Two towers (2 and 3 disks); mockllm writes no program, and a retry cannot repair that.
     assert [(v["correct"], v["S_0.75"]) for v in scores] == [(0.0, -3.0), (0.0, -3.0)]
 

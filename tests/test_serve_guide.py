@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import REPO
-from serve_fixtures import free_port
+from openai_servers import free_port
 
 GUIDE = REPO / "docs" / "serve.md"
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.DOTALL | re.MULTILINE)
