@@ -80,7 +80,7 @@ def stage_node(name: str, built: Built, number: int, lane: str | None):
 
     async def node(state: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
         view = lane_state(state, lane)
-        if view.get("abstained") or view.get("error"):
+        if _halted(view):
             return {}
         s = Session(_context(config), view, stage=label, node=name)  # type: ignore[arg-type]
         try:
@@ -243,12 +243,17 @@ def join_node(label: str, lanes: list[str]):
     return node
 
 
+def _halted(view: dict[str, Any]) -> bool:
+    """An abstention or a failed stage ends the run: every router then goes straight on."""
+    return bool(view.get("abstained") or view.get("error"))
+
+
 def loop_router(loop_name: str, lane: str | None, budget: int, next_name: str):
     """Back to the repair while the candidate fails and the budget lasts."""
 
     def route(state: dict[str, Any], config: RunnableConfig) -> str:
         view = lane_state(state, lane)
-        if view.get("abstained") or view.get("error"):
+        if _halted(view):
             return next_name
         s = Session(_context(config), view, stage=loop_name)  # type: ignore[arg-type]
         if view.get("loops", {}).get(loop_name, 0) < budget and candidate_failed(s):
@@ -263,7 +268,7 @@ def switch_router(name: str, lane: str | None, target: str, next_name: str):
 
     def route(state: dict[str, Any], config: RunnableConfig) -> str:
         view = lane_state(state, lane)
-        if view.get("abstained") or view.get("error"):
+        if _halted(view):
             return next_name
         switched = view.get("memory", {}).get(name, {}).get("switched")
         return target if switched else next_name
@@ -276,9 +281,7 @@ def rounds_router(name: str, lane: str | None, rounds: Rounds, next_name: str):
 
     def route(state: dict[str, Any], config: RunnableConfig) -> str:
         view = lane_state(state, lane)
-        if view.get("abstained") or view.get("error"):
-            return next_name
-        if view.get("loops", {}).get(name, 0) >= rounds.max_rounds:
+        if _halted(view) or view.get("loops", {}).get(name, 0) >= rounds.max_rounds:
             return next_name
         s = Session(_context(config), view, stage=name, node=name)  # type: ignore[arg-type]
         return name if rounds.again(s) else next_name

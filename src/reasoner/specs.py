@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
@@ -81,9 +81,10 @@ def _format_positional(value: Any) -> str:
     return repr(value)
 
 
-def _split_top_level(text: str, sep: str) -> list[str]:
-    """Split on `sep` outside brackets and quotes."""
-    parts, depth, quote, start, i = [], 0, "", 0, 0
+def _top_level(text: str) -> Iterator[tuple[int, int]]:
+    """(index, bracket depth) of every character outside quotes; a closing bracket is
+    reported at the depth it closes to."""
+    depth, quote, i = 0, "", 0
     while i < len(text):
         ch = text[i]
         if quote:
@@ -93,16 +94,19 @@ def _split_top_level(text: str, sep: str) -> list[str]:
                 quote = ""
         elif ch in "'\"":
             quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif depth == 0 and text.startswith(sep, i):
+        else:
+            depth += 1 if ch in "([{" else -1 if ch in ")]}" else 0
+            yield i, depth
+        i += 1
+
+
+def _split_top_level(text: str, sep: str) -> list[str]:
+    """Split on `sep` outside brackets and quotes."""
+    parts, start = [], 0
+    for i, depth in _top_level(text):
+        if depth == 0 and i >= start and text[i] not in ")]}" and text.startswith(sep, i):
             parts.append(text[start:i])
             start = i + len(sep)
-            i = start
-            continue
-        i += 1
     parts.append(text[start:])
     return parts
 
@@ -214,24 +218,7 @@ def _branch_of(alternatives: Any, where: Any, error: type[ReasonerError], depth:
 
 def _closing_paren(text: str) -> int:
     """The index of the bracket that closes `text[0]`, or -1."""
-    depth, quote, i = 0, "", 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
+    return next((i for i, depth in _top_level(text) if depth == 0 and i > 0), -1)
 
 
 def parse_task_spec(spec: str, error: type[ReasonerError]) -> tuple[str, dict[str, Any]]:
