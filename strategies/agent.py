@@ -16,14 +16,19 @@ from reasoner.pipeline import Pipeline
 
 
 @strategy
-def agent(n: int = 5, stop: float = 0.8, abstain: float | None = None) -> Pipeline:
+def agent(n: int = 5, stop: float | None = None, abstain: float | None = None) -> Pipeline:
     """The recommended agent pipeline; `reasoner show agent` prints its full spec.
 
     Args:
         n: the most samples its vote may draw, the first two included.
-        stop: how settled the vote's majority must be to stop sampling (0.5 to 1).
+        stop: how settled the vote's majority must be to stop sampling (0.5 to 1); by
+            default 0.6 (a third sample that sides with one method ends the vote), and 0.8
+            when it abstains, so that the answers it keeps have a settled majority (both
+            chosen on GSM8K development items: docs/results.md).
         abstain: when set, abstain below this confidence (the Kalai et al. threshold t).
     """
+    if stop is None:
+        stop = 0.6 if abstain is None else 0.8
     spec = (
         "pal >> check >> switch(cot, when=unverified)"
         f" >> vote(n={n}, adaptive=True, stop={stop}, filter=True)"
