@@ -1,0 +1,85 @@
+"""Replay an adaptive vote's recorded samples under other budgets and stopping thresholds.
+
+Usage: python scripts/replay_vote.py RUN/results.jsonl TASK_SPEC [PIPELINE]
+
+Each problem's samples, in the order the run drew them, are voted again for n = 2..5 and
+stop = 0.6, 0.7, 0.8. Exact for a run made with a larger n and a higher stop, since such a
+vote stops no later. Analysis of development runs only: it chose the `agent` defaults
+(docs/results.md).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+
+from scipy.stats import beta
+
+from reasoner import Example, Problem, load_task
+
+
+def settled(answers: list[str | None], stop: float) -> bool:
+    counts = Counter(a for a in answers if a is not None)
+    if not counts:
+        return False
+    ranked = counts.most_common(2)
+    leader, runner_up = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0
+    return float(beta.sf(0.5, leader + 1, runner_up + 1)) >= stop
+
+
+def replay(row: dict, n: int, stop: float) -> tuple[str | None, int, float] | None:
+    """(answer, samples drawn, agreement), or None when the run drew too few samples."""
+    failed = {v["attempt"] for v in row["verdicts"] if v["status"] == "failed"}
+    answers = [
+        None if (i in failed or a.get("error")) else a["answer"]
+        for i, a in enumerate(row["attempts"])
+    ]
+    voters = answers[:2]
+    while not settled(voters, stop) and len(voters) < n:
+        if len(voters) >= len(answers):
+            return None
+        voters.append(answers[len(voters)])
+    counts = Counter(a for a in voters if a is not None)
+    if not counts:
+        return None, len(voters), 0.0
+    best = counts.most_common(1)[0][0]
+    return best, len(voters), counts[best] / len(voters)
+
+
+def main() -> None:
+    path, spec = sys.argv[1], sys.argv[2]
+    pipeline = sys.argv[3] if len(sys.argv) > 3 else "agent"
+    task = load_task(spec)
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line]
+    rows = [r for r in rows if r["pipeline"] == pipeline]
+
+    def right(answer: str | None, gold: object) -> bool:
+        if answer is None:
+            return False
+        example = Example(problem=Problem(id="-", task=task.name, prompt="-"), gold=gold)
+        if isinstance(gold, str | int):
+            example = example.model_copy(update={"gold": Fraction(str(gold))})
+        return bool(task.score(example, task.parse(answer)))
+
+    print(f"{len(rows)} problems")
+    for n in (2, 3, 4, 5):
+        for stop in (0.6, 0.7, 0.8):
+            out = [replay(r, n, stop) for r in rows]
+            if any(o is None for o in out):
+                print(f"n={n} stop={stop}: the run drew too few samples to replay")
+                continue
+            done = [(right(o[0], r["gold"]), o[1], o[2]) for o, r in zip(out, rows, strict=True)]
+            accuracy = sum(d[0] for d in done) / len(done)
+            samples = sum(d[1] for d in done) / len(done)
+            kept = sum((1 if d[0] else -3) for d in done if d[2] >= 0.75) / len(done)
+            print(
+                f"n={n} stop={stop}: accuracy {accuracy:.1%}, samples {samples:.2f}, "
+                f"S(0.75) answering at agreement >= 0.75 {kept:+.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
