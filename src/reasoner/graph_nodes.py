@@ -107,13 +107,19 @@ def _generate(generator: Generator, number: int) -> Body:
     return body
 
 
+def _next_round(s: Session, name: str) -> int:
+    """Counts one more pass through a repeating node (what its router's budget reads)."""
+    used = dict(s.state.get("loops", {}))
+    used[name] = used.get(name, 0) + 1
+    s.writes["loops"] = used
+    return used[name]
+
+
 def _repair(loop: Loop, name: str) -> Body:
     async def body(s: Session) -> None:
-        used = dict(s.state.get("loops", {}))
-        used[name] = used.get(name, 0) + 1
-        s.writes["loops"] = used
+        round_ = _next_round(s, name)
         feedback = failure_feedback(s)
-        s.note("repair", feedback, round=used[name], max=loop.max)
+        s.note("repair", feedback, round=round_, max=loop.max)
         generator = s.generator
         assert generator is not None  # pipeline validation puts a generator first
         attempts = await generator.propose(s, feedback=feedback, temperature=loop.temperature)
@@ -154,9 +160,7 @@ def _decide_switch(switch: Switch) -> Body:
 
 def _round(rounds: Rounds, name: str) -> Body:
     async def body(s: Session) -> None:
-        used = dict(s.state.get("loops", {}))
-        used[name] = used.get(name, 0) + 1
-        s.writes["loops"] = used
+        _next_round(s, name)
         await rounds.step(s)
 
     return body
