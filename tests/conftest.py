@@ -39,3 +39,22 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present")
     return SHARED_DATA
+
+
+def pytest_collection_modifyitems(config, items):
+    """The `qwen` tier runs only when asked for (`-m qwen`, or REASONER_TEST_QWEN=1).
+
+    It loads the 1.5B model and takes 10-20 minutes on 2 cores, more than the rest of the
+    suite together, so the default command stays a quick gate; `.ci/run` asks for it as a
+    step of its own when the model is installed.
+    """
+    import os
+
+    if os.environ.get("REASONER_TEST_QWEN") == "1" or "qwen" in (config.option.markexpr or ""):
+        return
+    opt_in = pytest.mark.skip(
+        reason="opt-in tier: `bash scripts/test.sh -m qwen` (or REASONER_TEST_QWEN=1)"
+    )
+    for item in items:
+        if item.get_closest_marker("qwen") is not None:
+            item.add_marker(opt_in)
