@@ -68,3 +68,17 @@ def test_arithmetic_pal_beats_direct(smollm2):
     task = load_task("arithmetic:digits=3,n=8,seed=5")
     assert solved(task, answer_all(smollm2, task, "pal")) >= 7
     assert solved(task, answer_all(smollm2, task, "direct")) <= 2
+
+
+def test_agent_settles_hanoi_and_mates_on_the_first_verified_program(smollm2):
+    # The agent on suites a checker can verify: `pal`'s answer (36/36 Hanoi towers and
+    # 300/300 BIG-bench mates when measured) passes the simulator or the mate check, so the
+    # filtered vote is settled at once and nothing else is sampled.
+    specs = ["hanoi:disks=3+6,per_size=1"]
+    if (BIGBENCH / "task.json").is_file():
+        specs.append(f"chess:path={BIGBENCH / 'task.json'},n=2")
+    for spec in specs:
+        task = load_task(spec)
+        pairs = answer_all(smollm2, task, "agent")
+        assert solved(task, pairs) == len(pairs), (spec, [a.value for _, a in pairs])
+        assert all(a.cost.completions == 1 for _, a in pairs), [a.cost for _, a in pairs]
