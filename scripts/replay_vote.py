@@ -16,18 +16,12 @@ from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
-from scipy.stats import beta
-
 from reasoner import Example, Problem, load_task
+from reasoner_strategies.vote import majority_settled
 
 
 def settled(answers: list[str | None], stop: float) -> bool:
-    counts = Counter(a for a in answers if a is not None)
-    if not counts:
-        return False
-    ranked = counts.most_common(2)
-    leader, runner_up = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0
-    return float(beta.sf(0.5, leader + 1, runner_up + 1)) >= stop
+    return majority_settled(Counter(a for a in answers if a is not None), stop)
 
 
 def replay(row: dict, n: int, stop: float) -> tuple[str | None, int, float] | None:

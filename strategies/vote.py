@@ -155,10 +155,20 @@ def _settled(s: Session, voters: list[int], stop: float, filter: bool) -> bool:
         and len(counts) == 1
     ):
         return True  # a verified answer, and no other verified one: nothing left to vote on
+    return majority_settled(counts, stop)
+
+
+def majority_settled(counts: Counter[str], stop: float) -> bool:
+    """Adaptive-Consistency's rule: whether P(p_leader > p_runner_up) reaches `stop`.
+
+    With a votes for the leader and b for the runner-up that is 1 - CDF(0.5) of
+    Beta(a + 1, b + 1); no votes at all are never settled.
+    """
+    if not counts:
+        return False
     ranked = counts.most_common(2)
     leader = ranked[0][1]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0
-    # P(p_leader > p_runner_up) for Beta(leader + 1, runner_up + 1) = 1 - CDF(0.5).
     return float(beta.sf(0.5, leader + 1, runner_up + 1)) >= stop
 
 

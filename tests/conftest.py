@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -48,8 +49,6 @@ def pytest_collection_modifyitems(config, items):
     suite together, so the default command stays a quick gate; `.ci/run` asks for it as a
     step of its own when the model is installed.
     """
-    import os
-
     if os.environ.get("REASONER_TEST_QWEN") == "1" or "qwen" in (config.option.markexpr or ""):
         return
     opt_in = pytest.mark.skip(
