@@ -12,6 +12,9 @@ Two refinements from the literature, each a keyword:
   2024, arXiv 2410.12608) keeps only answers whose program verifies: every new sample is
   checked; failed ones (and failed programs) do not vote, and when some sample passed a
   check, only passed samples vote (a verified answer settles an adaptive vote at once).
+  A chain of thought is also checked the way a program's run checks a program: its
+  stated calculations ("12 * 7 = 84") are recomputed exactly, and one false step keeps
+  it from voting.
 After a branch (`(pal | cot) >> vote`) the methods' answers vote together, new samples are
 drawn from each method in turn, and `methods` records how many methods back the winner.
 """
@@ -25,8 +28,12 @@ from typing import Any
 from scipy.stats import beta
 
 from reasoner import Session, strategy
+from reasoner.checks import claims_verdict
 from reasoner.strategy import Rounds
-from reasoner.types import Attempt
+from reasoner.types import Attempt, Verdict
+
+#: The checker name on a sample whose stated arithmetic is false.
+ARITHMETIC_CHECKER = "arithmetic"
 
 
 @strategy
@@ -51,7 +58,8 @@ def vote(
         temperature: sampling temperature for the extra samples.
         adaptive: sample one at a time and stop once the majority is settled.
         stop: with `adaptive`, how sure the leader must be to stop (0.5 to 1).
-        filter: only samples that pass the task's check vote (failed ones never do).
+        filter: only samples that pass the task's check vote (failed ones never do, nor
+            chains of thought with a false calculation).
     """
     if n < 1:
         raise ValueError("n must be >= 1")
@@ -110,15 +118,28 @@ async def _check_all(s: Session, indices: list[int]) -> list[int]:
     """Checks every attempt that has no verdict yet (in threads: a check can take seconds)."""
     attempts = s.all_attempts()
     todo = [i for i in indices if attempts[i].answer is not None and not s.verdicts_for(i)]
-    verdicts = await asyncio.gather(
-        *(
-            asyncio.to_thread(s.task.check, s.problem, s.task.parse(attempts[i].answer))
-            for i in todo
-        )
-    )
-    for i, verdict in zip(todo, verdicts, strict=True):
-        s.verdict(verdict.checker or "check", verdict.status, verdict.evidence, index=i)
+    judged = await asyncio.gather(*(asyncio.to_thread(_judge, s, attempts[i]) for i in todo))
+    for i, verdicts in zip(todo, judged, strict=True):
+        for verdict in verdicts:
+            s.verdict(verdict.checker or "check", verdict.status, verdict.evidence, index=i)
     return indices
+
+
+def _judge(s: Session, attempt: Attempt) -> list[Verdict]:
+    """The task's verdict on a sample's answer and, for a chain of thought, a failed verdict
+    when one of its stated calculations is false.
+
+    A reasoning text that miscalculates has not earned its vote: on the agent's GSM-Hard
+    and GSM8K runs (docs/results.md) 39 chains of thought had a false step and 2 of them
+    ended right. Steps that all hold are no evidence that the question was read right, so
+    they add no passed verdict (which would settle the vote on that one sample).
+    """
+    verdicts = [s.task.check(s.problem, s.task.parse(attempt.answer))]
+    if attempt.program is None and attempt.text:
+        steps = claims_verdict(attempt.text, checker=ARITHMETIC_CHECKER)
+        if steps.failed:
+            verdicts.append(steps)
+    return verdicts
 
 
 def _eligible(s: Session, voters: list[int], filter: bool) -> list[int]:
@@ -186,8 +207,13 @@ def _tally(s: Session, voters: list[int], filter: bool) -> None:
     best, votes = counts.most_common(1)[0]
     s.choose(next(i for i in eligible if attempts[i].answer == best))
     # A failed program or an unreadable reply is a vote against every answer: with PAL
-    # this makes agreement the share of all programs whose OUTPUT is the winner.
-    denominator = len(eligible) if filter else len(voters)
+    # this makes agreement the share of all programs whose OUTPUT is the winner. Only a
+    # verified winner is judged among the verified samples alone: a check vouches for it,
+    # whereas samples that failed beside an unverified winner say the problem is hard.
+    verified = any(
+        any(v.passed for v in s.verdicts_for(i)) for i in eligible if attempts[i].answer == best
+    )
+    denominator = len(eligible) if filter and verified else len(voters)
     agreement = votes / max(denominator, 1)
     answered = sum(1 for i in voters if attempts[i].answer is not None) / len(voters)
     s.set_confidence(agreement)

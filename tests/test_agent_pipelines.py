@@ -164,6 +164,35 @@ def test_filtered_vote_checks_each_sample_and_a_verified_answer_settles_it():
     assert all(v.attempt is not None for v in answer.verdicts)
 
 
+class UncheckedToy(ToyTask):
+    """Like a word problem: no checker can confirm an answer."""
+
+    def check(self, problem, value):
+        from reasoner import Verdict
+
+        return Verdict(checker="none", status="unknown", evidence="nothing to check")
+
+
+def test_filtered_vote_drops_chains_of_thought_whose_arithmetic_is_false():
+    from reasoner.models.scripted import ScriptedModel
+
+    replies = ["2 + 3 = 6, so 6.\nAnswer: 6", "2 + 3 = 6\nAnswer: 6", "2 + 3 = 5\nAnswer: 5"]
+    for spec, expected in [("cot >> vote(n=3)", "6"), ("cot >> vote(n=3, filter=True)", "5")]:
+        queue = list(replies)
+        answer = solve(
+            PROBLEM,
+            spec,
+            ScriptedModel(lambda request, queue=queue: queue.pop(0)),
+            task=UncheckedToy(),
+            run_program=fake_runner,
+        )
+        assert answer.value == expected, spec
+    false_steps = [e.content for e in answer.trace if "arithmetic claims are false" in e.content]
+    assert len(false_steps) == 2 and all("2 + 3 = 6" in text for text in false_steps)
+    # Unverified, the winner is judged among all three samples: the false ones count against.
+    assert answer.confidence == pytest.approx(1 / 3)
+
+
 def test_vote_counts_n_samples_of_one_request_as_n_completions():
     answer, model = run("direct >> vote(n=5)", ["Answer: 5"])
     assert answer.cost.completions == 5

@@ -142,6 +142,14 @@ def test_answers_match_rules() -> None:
     assert not answers_match(Fraction("2901807.84"), Fraction("2901807.8333333335"))
     assert not answers_match(Fraction(2901808), Fraction("2901807.8333333335"))
     assert not answers_match(Fraction(694), Fraction(693))
+    # GSM-Hard stores targets rounded to 10 places: the unrounded value matches, a near miss not.
+    assert answers_match(Fraction("0.0008106057494644597"), Fraction("0.0008106057"))
+    assert answers_match(Fraction("8.309940e-06"), Fraction("8.3099e-06"))
+    assert not answers_match(Fraction("0.00081"), Fraction("0.0008106057"))
+    assert not answers_match(Fraction("0.0008106058"), Fraction("0.0008106057"))
+    # Short decimals and whole golds keep the strict rules.
+    assert not answers_match(Fraction("2.54"), Fraction("2.5"))
+    assert not answers_match(Fraction("12.4"), Fraction(12))
 
 
 def test_check_is_unknown_except_without_a_number(task: Gsm8kTask) -> None:

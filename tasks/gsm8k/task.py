@@ -24,8 +24,10 @@ def answers_match(value: Fraction, gold: Fraction) -> bool:
     """Whether a numeric answer is right for a word problem.
 
     Same number (`numbers_equal`: integers exactly, others within float rounding, which
-    absorbs renderings such as GSM-Hard's 1806106.8000000003), or, when the gold is
-    not whole, the gold rounded to the cent (2901807.83 for 2901807.8333...).
+    absorbs renderings such as GSM-Hard's 1806106.8000000003); when the gold is
+    not whole, the gold rounded to the cent (2901807.83 for 2901807.8333...); or, when the
+    gold is a decimal of at least six places, the answer rounded to those places: GSM-Hard
+    stores its targets rounded to 10 places (0.0008106057 for 900 / 2775702 * 2.5).
 
     Args:
         value: the parsed answer.
@@ -36,8 +38,26 @@ def answers_match(value: Fraction, gold: Fraction) -> bool:
     """
     if numbers_equal(value, gold):
         return True
+    if gold.denominator == 1:
+        return False
     in_cents = (value / _CENT).denominator == 1
-    return gold.denominator != 1 and in_cents and abs(value - gold) <= _CENT / 2
+    if in_cents and abs(value - gold) <= _CENT / 2:
+        return True
+    places = _decimal_places(gold)
+    return places is not None and places >= 6 and abs(value - gold) <= Fraction(1, 10**places) / 2
+
+
+def _decimal_places(number: Fraction) -> int | None:
+    """How many decimal places a number is written with, or None when it is no finite decimal."""
+    denominator, places = number.denominator, 0
+    while denominator % 10 == 0:
+        denominator //= 10
+        places += 1
+    for factor in (2, 5):  # 1/8 = 0.125: a power of 2 or 5 left over adds a place each
+        while denominator % factor == 0:
+            denominator //= factor
+            places += 1
+    return places if denominator == 1 else None
 
 
 def is_whole(value: Fraction) -> bool:
@@ -74,7 +94,11 @@ class Gsm8kTask(Task):
     answer_instruction: ClassVar[str] = prompts.ANSWER_INSTRUCTION
 
     def __init__(
-        self, path: Path, limit: int | None = None, start: int = 0, answers: str = "any"
+        self,
+        path: Path,
+        limit: int | None = None,
+        start: int = 0,
+        answers: str = "any",
     ) -> None:
         super().__init__()
         self.path = path
