@@ -59,7 +59,8 @@ def vote(
         adaptive: sample one at a time and stop once the majority is settled.
         stop: with `adaptive`, how sure the leader must be to stop (0.5 to 1).
         filter: only samples that pass the task's check vote (failed ones never do, nor
-            chains of thought with a false calculation).
+            chains of thought with a false calculation); when none is left, the vote
+            abstains rather than answer with a failed sample.
     """
     if n < 1:
         raise ValueError("n must be >= 1")
@@ -68,7 +69,7 @@ def vote(
 
     async def run_once(s: Session) -> None:
         voters = await _voters(s, n, temperature, filter)
-        _tally(s, voters, filter)
+        _tally(s, voters, filter, final=True)
 
     if not adaptive:
         return run_once
@@ -82,7 +83,7 @@ def vote(
             voters += await _sample(s, 1, temperature, filter, len(voters))
         settled = _settled(s, voters, stop, filter) or len(voters) >= n
         s.remember(voters=voters, done=settled)
-        _tally(s, voters, filter)
+        _tally(s, voters, filter, final=settled)
 
     def again(s: Session) -> bool:
         return not s.memory().get("done", True)
@@ -193,7 +194,7 @@ def majority_settled(counts: Counter[str], stop: float) -> bool:
     return float(beta.sf(0.5, leader + 1, runner_up + 1)) >= stop
 
 
-def _tally(s: Session, voters: list[int], filter: bool) -> None:
+def _tally(s: Session, voters: list[int], filter: bool, final: bool) -> None:
     attempts: list[Attempt] = s.all_attempts()
     eligible = _eligible(s, voters, filter)
     counts = _counts(s, voters, filter)
@@ -203,6 +204,10 @@ def _tally(s: Session, voters: list[int], filter: bool) -> None:
         s.set_signal("agreement", 0.0)
         s.set_signal("answered", 0.0)
         s.note("vote", f"no sample of {len(voters)} gave an answer that may vote")
+        if filter and final:
+            # Every answer failed a check (an illegal move, a wrong tower): "I don't know"
+            # is worth more than an answer known to be wrong (Kalai et al. 2025).
+            s.abstain(f"none of the {len(voters)} samples passed the checks")
         return
     best, votes = counts.most_common(1)[0]
     s.choose(next(i for i in eligible if attempts[i].answer == best))

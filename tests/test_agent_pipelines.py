@@ -193,6 +193,17 @@ def test_filtered_vote_drops_chains_of_thought_whose_arithmetic_is_false():
     assert answer.confidence == pytest.approx(1 / 3)
 
 
+@pytest.mark.parametrize(
+    "spec", ["direct >> vote(n=3, filter=True)", "direct >> vote(n=3, adaptive=True, filter=True)"]
+)
+def test_a_filtered_vote_abstains_when_every_sample_failed_its_check(spec):
+    answer, model = run(spec, ["Answer: 4", "Answer: 6"])  # the toy checker fails both
+    assert answer.abstained and answer.value is None and answer.cost.completions == 3
+    assert any("none of the 3 samples passed the checks" in e.content for e in answer.trace)
+    unfiltered, _ = run("direct >> vote(n=3)", ["Answer: 4", "Answer: 6"])
+    assert not unfiltered.abstained and unfiltered.value in {"4", "6"}
+
+
 def test_vote_counts_n_samples_of_one_request_as_n_completions():
     answer, model = run("direct >> vote(n=5)", ["Answer: 5"])
     assert answer.cost.completions == 5
