@@ -160,11 +160,32 @@ def _eligible(s: Session, voters: list[int], filter: bool) -> list[int]:
     return passed or unfailed
 
 
-def _counts(s: Session, voters: list[int], filter: bool) -> Counter[str]:
+def _ballots(s: Session, voters: list[int], filter: bool) -> dict[int, str]:
+    """Each eligible sample's vote: the first answer cast that the task deems the same as
+    its own (two programs may print one number as 852828.6363636367 and ...358)."""
     attempts = s.all_attempts()
-    return Counter(
-        attempts[i].answer for i in _eligible(s, voters, filter) if attempts[i].answer is not None
-    )
+    cast: list[tuple[str, Any]] = []  # (answer text, parsed value) of each distinct vote
+    ballots: dict[int, str] = {}
+    for i in _eligible(s, voters, filter):
+        answer = attempts[i].answer
+        if answer is None:
+            continue
+        value = s.task.parse(answer)
+        same = next((text for text, v in cast if _same(s, text, v, answer, value)), None)
+        if same is None:
+            cast.append((answer, value))
+        ballots[i] = same or answer
+    return ballots
+
+
+def _same(s: Session, text: str, value: Any, other_text: str, other: Any) -> bool:
+    if text == other_text:
+        return True
+    return value is not None and other is not None and s.task.same_answer(value, other)
+
+
+def _counts(s: Session, voters: list[int], filter: bool) -> Counter[str]:
+    return Counter(_ballots(s, voters, filter).values())
 
 
 def _settled(s: Session, voters: list[int], stop: float, filter: bool) -> bool:
@@ -197,7 +218,8 @@ def majority_settled(counts: Counter[str], stop: float) -> bool:
 def _tally(s: Session, voters: list[int], filter: bool, final: bool) -> None:
     attempts: list[Attempt] = s.all_attempts()
     eligible = _eligible(s, voters, filter)
-    counts = _counts(s, voters, filter)
+    ballots = _ballots(s, voters, filter)
+    counts = Counter(ballots.values())
     if not counts:
         s.set_signal("samples", float(len(voters)))
         s.set_confidence(0.0)
@@ -210,14 +232,13 @@ def _tally(s: Session, voters: list[int], filter: bool, final: bool) -> None:
             s.abstain(f"none of the {len(voters)} samples passed the checks")
         return
     best, votes = counts.most_common(1)[0]
-    s.choose(next(i for i in eligible if attempts[i].answer == best))
+    backers = [i for i in eligible if ballots.get(i) == best]
+    s.choose(backers[0])
     # A failed program or an unreadable reply is a vote against every answer: with PAL
     # this makes agreement the share of all programs whose OUTPUT is the winner. Only a
     # verified winner is judged among the verified samples alone: a check vouches for it,
     # whereas samples that failed beside an unverified winner say the problem is hard.
-    verified = any(
-        any(v.passed for v in s.verdicts_for(i)) for i in eligible if attempts[i].answer == best
-    )
+    verified = any(any(v.passed for v in s.verdicts_for(i)) for i in backers)
     denominator = len(eligible) if filter and verified else len(voters)
     agreement = votes / max(denominator, 1)
     answered = sum(1 for i in voters if attempts[i].answer is not None) / len(voters)
@@ -227,7 +248,7 @@ def _tally(s: Session, voters: list[int], filter: bool, final: bool) -> None:
     s.set_signal("samples", float(len(voters)))
     methods = {attempts[i].strategy for i in voters}
     if len(methods) > 1:
-        backing = {attempts[i].strategy for i in eligible if attempts[i].answer == best}
+        backing = {attempts[i].strategy for i in backers}
         s.set_signal("methods", len(backing) / len(methods))
     s.note(
         "vote",

@@ -7,14 +7,14 @@ import pytest
 from toy import ToyTask, fake_runner
 
 from reasoner import Attempt, BadPipelineSpec, Generator, Pipeline, solve, stage
+from reasoner.answers import format_number, parse_number, same_number
+from reasoner.models.scripted import ScriptedModel
 
 TASK = ToyTask()
 PROBLEM = next(TASK.examples()).problem  # What is 2 + 3?
 
 
 def run(pipeline, reply):
-    from reasoner.models.scripted import ScriptedModel
-
     model = ScriptedModel(reply)
     return solve(PROBLEM, pipeline, model, task=TASK, run_program=fake_runner), model
 
@@ -174,8 +174,6 @@ class UncheckedToy(ToyTask):
 
 
 def test_filtered_vote_drops_chains_of_thought_whose_arithmetic_is_false():
-    from reasoner.models.scripted import ScriptedModel
-
     replies = ["2 + 3 = 6, so 6.\nAnswer: 6", "2 + 3 = 6\nAnswer: 6", "2 + 3 = 5\nAnswer: 5"]
     for spec, expected in [("cot >> vote(n=3)", "6"), ("cot >> vote(n=3, filter=True)", "5")]:
         queue = list(replies)
@@ -202,6 +200,31 @@ def test_a_filtered_vote_abstains_when_every_sample_failed_its_check(spec):
     assert any("none of the 3 samples passed the checks" in e.content for e in answer.trace)
     unfiltered, _ = run("direct >> vote(n=3)", ["Answer: 4", "Answer: 6"])
     assert not unfiltered.abstained and unfiltered.value in {"4", "6"}
+
+
+class NumericToy(UncheckedToy):
+    """Answers read as exact numbers, compared as a numeric task compares them."""
+
+    def parse(self, text):
+        return parse_number(text)
+
+    def format(self, value):
+        return format_number(value, decimal=True)
+
+    def same_answer(self, value, other):
+        return same_number(value, other)
+
+
+def test_float_renderings_of_one_number_are_one_vote():
+    replies = ["Answer: 852828.6363636367", "Answer: 852829", "Answer: 852828.6363636358"]
+    answer = solve(
+        PROBLEM,
+        "cot >> vote(n=3)",
+        ScriptedModel(lambda request: replies.pop(0)),
+        task=NumericToy(),
+        run_program=fake_runner,
+    )
+    assert answer.value == "852828.6363636367" and answer.confidence == pytest.approx(2 / 3)
 
 
 def test_vote_counts_n_samples_of_one_request_as_n_completions():

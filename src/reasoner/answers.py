@@ -243,6 +243,13 @@ def format_number(value: Fraction, *, decimal: bool = False) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
+def same_number(value: object, other: object) -> bool:
+    """Whether two parsed answers are one number (`numbers_equal`); False unless both are
+    numbers. A numeric task's `same_answer`: float renderings of one number are one vote."""
+    both = isinstance(value, Fraction) and isinstance(other, Fraction)
+    return both and numbers_equal(value, other)  # type: ignore[arg-type]
+
+
 def numbers_equal(a: Fraction, b: Fraction, rel_tol: float = 1e-12) -> bool:
     """Whether two answers are the same number.
 

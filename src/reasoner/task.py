@@ -108,6 +108,20 @@ class Task(abc.ABC):
             return None
         return text if isinstance(text, str) and text.strip() else None
 
+    def same_answer(self, value: Any, other: Any) -> bool:
+        """Whether two parsed answers are one answer, for votes that count them together;
+        numeric tasks compare numbers (`numbers_equal`), so float renderings of one
+        number are one vote. Never uses gold.
+
+        Args:
+            value: a parsed answer.
+            other: another.
+
+        Returns:
+            True when they are the same answer; by default when they are equal.
+        """
+        return bool(value == other)
+
     def canonical(self, text: str) -> str | None:
         """The canonical answer string found in `text`, or None when there is none."""
         value = self.parse(text)

@@ -13,7 +13,13 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from reasoner.answers import evaluate_arithmetic, format_number, numbers_equal, parse_number
+from reasoner.answers import (
+    evaluate_arithmetic,
+    format_number,
+    numbers_equal,
+    parse_number,
+    same_number,
+)
 from reasoner.constraints import number_constraint
 from reasoner.display import display_number
 from reasoner.task import Task
@@ -95,6 +101,9 @@ class ArithmeticTask(Task):
     def score(self, example: Example, value: Any) -> bool:
         """Exact, except that a non-integer may be a float rendering (see `numbers_equal`)."""
         return isinstance(value, Fraction) and numbers_equal(value, example.gold)
+
+    def same_answer(self, value: Any, other: Any) -> bool:
+        return same_number(value, other)
 
     def pal_exemplars(self) -> list[PalExemplar]:
         return prompts.pal_exemplars()

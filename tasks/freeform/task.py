@@ -228,6 +228,9 @@ class FreeformTask(Task):
     def score(self, example: Example, value: Any) -> bool:
         return answers_equal(value, example.gold)
 
+    def same_answer(self, value: Any, other: Any) -> bool:
+        return answers_equal(value, other)
+
     def pal_exemplars(self) -> list[PalExemplar]:
         return prompts.generic_pal_exemplars()
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, ClassVar
 
-from reasoner.answers import format_number, numbers_equal, parse_number
+from reasoner.answers import format_number, numbers_equal, parse_number, same_number
 from reasoner.constraints import number_constraint
 from reasoner.display import display_number
 from reasoner.task import Task
@@ -138,6 +138,9 @@ class Gsm8kTask(Task):
 
     def score(self, example: Example, value: Any) -> bool:
         return isinstance(value, Fraction) and answers_match(value, example.gold)
+
+    def same_answer(self, value: Any, other: Any) -> bool:
+        return same_number(value, other)
 
     def pal_exemplars(self) -> list[PalExemplar]:
         return prompts.pal_exemplars()
