@@ -160,13 +160,13 @@ def _eligible(s: Session, voters: list[int], filter: bool) -> list[int]:
     return passed or unfailed
 
 
-def _ballots(s: Session, voters: list[int], filter: bool) -> dict[int, str]:
+def _ballots(s: Session, eligible: list[int]) -> dict[int, str]:
     """Each eligible sample's vote: the first answer cast that the task deems the same as
     its own (two programs may print one number as 852828.6363636367 and ...358)."""
     attempts = s.all_attempts()
     cast: list[tuple[str, Any]] = []  # (answer text, parsed value) of each distinct vote
     ballots: dict[int, str] = {}
-    for i in _eligible(s, voters, filter):
+    for i in eligible:
         answer = attempts[i].answer
         if answer is None:
             continue
@@ -185,7 +185,7 @@ def _same(s: Session, text: str, value: Any, other_text: str, other: Any) -> boo
 
 
 def _counts(s: Session, voters: list[int], filter: bool) -> Counter[str]:
-    return Counter(_ballots(s, voters, filter).values())
+    return Counter(_ballots(s, _eligible(s, voters, filter)).values())
 
 
 def _settled(s: Session, voters: list[int], stop: float, filter: bool) -> bool:
@@ -218,7 +218,7 @@ def majority_settled(counts: Counter[str], stop: float) -> bool:
 def _tally(s: Session, voters: list[int], filter: bool, final: bool) -> None:
     attempts: list[Attempt] = s.all_attempts()
     eligible = _eligible(s, voters, filter)
-    ballots = _ballots(s, voters, filter)
+    ballots = _ballots(s, eligible)
     counts = Counter(ballots.values())
     if not counts:
         s.set_signal("samples", float(len(voters)))

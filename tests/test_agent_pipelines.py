@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from toy import ToyTask, fake_runner
 
-from reasoner import Attempt, BadPipelineSpec, Generator, Pipeline, solve, stage
+from reasoner import Attempt, BadPipelineSpec, Generator, Pipeline, Verdict, solve, stage
 from reasoner.answers import format_number, parse_number, same_number
 from reasoner.models.scripted import ScriptedModel
 
@@ -168,8 +168,6 @@ class UncheckedToy(ToyTask):
     """Like a word problem: no checker can confirm an answer."""
 
     def check(self, problem, value):
-        from reasoner import Verdict
-
         return Verdict(checker="none", status="unknown", evidence="nothing to check")
 
 

@@ -215,6 +215,17 @@ def to_fraction(value: int | float | str | Fraction) -> Fraction:
     return number
 
 
+def decimal_places(value: Fraction) -> int | None:
+    """How many decimal places a number takes when written out (2.75: 2, 12: 0), or None
+    when it has no finite decimal (1/3)."""
+    den, twos, fives = value.denominator, 0, 0
+    while den % 2 == 0:
+        den, twos = den // 2, twos + 1
+    while den % 5 == 0:
+        den, fives = den // 5, fives + 1
+    return max(twos, fives) if den == 1 else None
+
+
 def format_number(value: Fraction, *, decimal: bool = False) -> str:
     """Canonical text of a number, which `parse_number` reads back to the same value.
 
@@ -229,13 +240,8 @@ def format_number(value: Fraction, *, decimal: bool = False) -> str:
     if value.denominator == 1:
         return str(value.numerator)
     if decimal:
-        den, twos, fives = value.denominator, 0, 0
-        while den % 2 == 0:
-            den, twos = den // 2, twos + 1
-        while den % 5 == 0:
-            den, fives = den // 5, fives + 1
-        if den == 1:
-            places = max(twos, fives)
+        places = decimal_places(value)
+        if places is not None:
             scaled = abs(value.numerator) * 10**places // value.denominator
             digits = str(scaled).rjust(places + 1, "0")
             sign = "-" if value < 0 else ""

@@ -7,7 +7,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, ClassVar
 
-from reasoner.answers import format_number, numbers_equal, parse_number, same_number
+from reasoner.answers import (
+    decimal_places,
+    format_number,
+    numbers_equal,
+    parse_number,
+    same_number,
+)
 from reasoner.constraints import number_constraint
 from reasoner.display import display_number
 from reasoner.task import Task
@@ -43,21 +49,8 @@ def answers_match(value: Fraction, gold: Fraction) -> bool:
     in_cents = (value / _CENT).denominator == 1
     if in_cents and abs(value - gold) <= _CENT / 2:
         return True
-    places = _decimal_places(gold)
+    places = decimal_places(gold)
     return places is not None and places >= 6 and abs(value - gold) <= Fraction(1, 10**places) / 2
-
-
-def _decimal_places(number: Fraction) -> int | None:
-    """How many decimal places a number is written with, or None when it is no finite decimal."""
-    denominator, places = number.denominator, 0
-    while denominator % 10 == 0:
-        denominator //= 10
-        places += 1
-    for factor in (2, 5):  # 1/8 = 0.125: a power of 2 or 5 left over adds a place each
-        while denominator % factor == 0:
-            denominator //= factor
-            places += 1
-    return places if denominator == 1 else None
 
 
 def is_whole(value: Fraction) -> bool:
@@ -94,11 +87,7 @@ class Gsm8kTask(Task):
     answer_instruction: ClassVar[str] = prompts.ANSWER_INSTRUCTION
 
     def __init__(
-        self,
-        path: Path,
-        limit: int | None = None,
-        start: int = 0,
-        answers: str = "any",
+        self, path: Path, limit: int | None = None, start: int = 0, answers: str = "any"
     ) -> None:
         super().__init__()
         self.path = path
