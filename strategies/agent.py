@@ -4,9 +4,15 @@ Plan, verify, switch (XoT, Liu et al. 2023) and vote only where it is needed
 (Adaptive-Consistency, Aggarwal et al. 2023; Prove, Toh et al. 2024):
 1. `pal` writes a program and the sandbox runs it; `check` runs the task's checker.
 2. A candidate a checker passed stands (Hanoi's simulator, a chess mate): one completion.
-3. Otherwise `switch` brings in `cot`, a different method; both answers go into the pool.
-4. `vote` weighs the pool and samples more only while the majority is unsettled, checking
-   every sample (failed ones do not vote), up to `n` samples in all.
+3. Otherwise a second program is sampled; two programs that print the same answer stand
+   (two completions). A failed one is replaced while the budget of two lasts.
+4. When they disagree (or fail), `switch` brings in `cot`, a different method, and `vote`
+   weighs all of them, sampling the two methods in turn only while the majority is
+   unsettled, checking every sample (failed ones do not vote), up to `n` samples in all.
+
+The abstaining form asks `cot` whenever no checker vouched for the program, since an
+answer that two methods reached is the evidence worth answering on, and it keeps voting
+until the majority is settled at `stop`=0.8 before `abstain` thresholds the agreement.
 """
 
 from __future__ import annotations
@@ -20,19 +26,23 @@ def agent(n: int = 5, stop: float | None = None, abstain: float | None = None) -
     """The recommended agent pipeline; `reasoner show agent` prints its full spec.
 
     Args:
-        n: the most samples its vote may draw, the first two included.
-        stop: how settled the vote's majority must be to stop sampling (0.5 to 1); by
-            default 0.6 (a third sample that sides with one method ends the vote), and 0.8
-            when it abstains, so that the answers it keeps have a settled majority (both
-            chosen on GSM8K development items: docs/results.md).
+        n: the most samples its final vote may draw, the earlier ones included.
+        stop: how settled the final vote's majority must be to stop sampling (0.5 to 1);
+            by default 0.6 (a sample that breaks a tie ends the vote), and 0.8 when it
+            abstains, so that the answers it keeps have a settled majority (both chosen on
+            development items: docs/results.md).
         abstain: when set, abstain below this confidence (the Kalai et al. threshold t).
     """
-    if stop is None:
-        stop = 0.6 if abstain is None else 0.8
+    final_vote = f"vote(n={n}, adaptive=True, stop={{stop}}, filter=True)"
+    if abstain is None:
+        spec = (
+            "pal >> check >> vote(n=2, adaptive=True, stop=0.8, filter=True)"
+            " >> switch(cot, below=1.0) >> " + final_vote.format(stop=0.6 if stop is None else stop)
+        )
+        return Pipeline.parse(spec)
     spec = (
-        "pal >> check >> switch(cot, when=unverified)"
-        f" >> vote(n={n}, adaptive=True, stop={stop}, filter=True)"
+        "pal >> check >> switch(cot, when=unverified) >> "
+        + final_vote.format(stop=0.8 if stop is None else stop)
+        + f" >> abstain(t={abstain})"
     )
-    if abstain is not None:
-        spec += f" >> abstain(t={abstain})"
     return Pipeline.parse(spec)

@@ -143,6 +143,12 @@ def _judge(s: Session, attempt: Attempt) -> list[Verdict]:
     return verdicts
 
 
+def _miscalculated(s: Session, index: int) -> bool:
+    """Whether the sample's only failure is a false calculation in its reasoning."""
+    failed = [v for v in s.verdicts_for(index) if v.failed]
+    return bool(failed) and all(v.checker == ARITHMETIC_CHECKER for v in failed)
+
+
 def _eligible(s: Session, voters: list[int], filter: bool) -> list[int]:
     """The samples whose answers count: all with an answer, or with `filter`, those no
     check failed (only the passed ones when any passed)."""
@@ -217,6 +223,7 @@ def majority_settled(counts: Counter[str], stop: float) -> bool:
 
 def _tally(s: Session, voters: list[int], filter: bool, final: bool) -> None:
     attempts: list[Attempt] = s.all_attempts()
+    s.writes["pool"] = list(voters)  # a later switch or decider weighs every sample drawn
     eligible = _eligible(s, voters, filter)
     ballots = _ballots(s, eligible)
     counts = Counter(ballots.values())
@@ -226,9 +233,10 @@ def _tally(s: Session, voters: list[int], filter: bool, final: bool) -> None:
         s.set_signal("agreement", 0.0)
         s.set_signal("answered", 0.0)
         s.note("vote", f"no sample of {len(voters)} gave an answer that may vote")
-        if filter and final:
+        if filter and final and not s.generators_ahead:
             # Every answer failed a check (an illegal move, a wrong tower): "I don't know"
-            # is worth more than an answer known to be wrong (Kalai et al. 2025).
+            # is worth more than an answer known to be wrong (Kalai et al. 2025). Unless a
+            # later stage can still answer (a switch to another method after this vote).
             s.abstain(f"none of the {len(voters)} samples passed the checks")
         return
     best, votes = counts.most_common(1)[0]
@@ -238,8 +246,14 @@ def _tally(s: Session, voters: list[int], filter: bool, final: bool) -> None:
     # this makes agreement the share of all programs whose OUTPUT is the winner. Only a
     # verified winner is judged among the verified samples alone: a check vouches for it,
     # whereas samples that failed beside an unverified winner say the problem is hard.
+    # A chain of thought that miscalculated says nothing about the answer it missed (on
+    # GSM-Hard it fails on seven-digit products the programs get right), so it does not
+    # count against the winner either.
     verified = any(any(v.passed for v in s.verdicts_for(i)) for i in backers)
-    denominator = len(eligible) if filter and verified else len(voters)
+    if filter and verified:
+        denominator = len(eligible)
+    else:
+        denominator = len(voters) - sum(1 for i in voters if _miscalculated(s, i))
     agreement = votes / max(denominator, 1)
     answered = sum(1 for i in voters if attempts[i].answer is not None) / len(voters)
     s.set_confidence(agreement)

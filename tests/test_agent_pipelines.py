@@ -185,8 +185,9 @@ def test_filtered_vote_drops_chains_of_thought_whose_arithmetic_is_false():
         assert answer.value == expected, spec
     false_steps = [e.content for e in answer.trace if "arithmetic claims are false" in e.content]
     assert len(false_steps) == 2 and all("2 + 3 = 6" in text for text in false_steps)
-    # Unverified, the winner is judged among all three samples: the false ones count against.
-    assert answer.confidence == pytest.approx(1 / 3)
+    # Chains that miscalculated say nothing about the answer they missed: they do not count
+    # against the winner (a failed program does: the next test).
+    assert answer.confidence == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(
@@ -244,19 +245,65 @@ def test_a_contributed_generator_works_inside_a_branch():
     assert {a.strategy for a in answer.attempts} == {"fixed", "direct"}
 
 
+def test_a_failed_program_counts_against_the_winner_of_an_unverified_vote():
+    replies = ["print(5)", "5 +", "print(5)"]
+    answer = solve(
+        PROBLEM,
+        "pal >> vote(n=3, filter=True)",
+        ScriptedModel(lambda request: replies.pop(0)),
+        task=UncheckedToy(),
+        run_program=fake_runner,
+    )
+    assert answer.value == "5" and answer.confidence == pytest.approx(2 / 3)
+
+
+def test_a_vote_that_found_nothing_leaves_the_run_to_a_later_switch():
+    spec = "direct >> vote(n=2, adaptive=True, filter=True) >> switch(cot) >> vote(n=3, filter=True)"
+    replies = ["Answer: 4", "Answer: 6", "2 + 3 = 5\nAnswer: 5"]  # the toy checker fails 4, 6
+    answer, _ = run(spec, lambda request: replies.pop(0))
+    assert not answer.abstained and answer.value == "5"
+    alone, _ = run("direct >> vote(n=2, adaptive=True, filter=True)", ["Answer: 4", "Answer: 6"])
+    assert alone.abstained  # nothing after it could answer
+
+
 def test_agent_names_its_full_spec_and_solves_a_checked_problem_with_one_completion():
     pipe = Pipeline.parse("agent")
     assert str(pipe) == "agent"
-    assert pipe.expanded().startswith("pal >> check >> switch(cot")
+    assert pipe.expanded().startswith("pal >> check >> vote(n=2")
+    assert "switch(cot" in pipe.expanded()
     assert Pipeline.parse("agent(abstain=0.75)").expanded().endswith("abstain(t=0.75)")
     answer, model = run("agent", by_method(["print(5)"], ["Answer: 5"]))
     assert answer.value == "5" and answer.cost.completions == 1 and answer.pipeline == "agent"
 
 
-def test_agent_brings_in_a_second_method_when_nothing_verifies_the_first():
-    answer, _ = run("agent", by_method(["print(4)", "print(5)"], ["Answer: 5"]))
-    assert answer.value == "5"
-    assert "cot" in {a.strategy for a in answer.attempts}
+def run_unchecked(pipeline, reply):
+    model = ScriptedModel(reply)
+    answer = solve(PROBLEM, pipeline, model, task=UncheckedToy(), run_program=fake_runner)
+    return answer, model
+
+
+def test_agent_brings_in_a_second_method_when_no_program_passes_the_check():
+    repaired, _ = run("agent", by_method(["print(4)", "print(5)"], ["Answer: 5"]))
+    assert repaired.value == "5" and {a.strategy for a in repaired.attempts} == {"pal"}
+    answer, _ = run("agent", by_method(["print(4)", "print(6)"], ["Answer: 5"]))
+    assert answer.value == "5" and not answer.abstained
+    assert [a.strategy for a in answer.attempts][:3] == ["pal", "pal", "cot"]
+
+
+def test_agent_stops_at_two_programs_that_agree_and_asks_cot_when_they_do_not():
+    agreed, _ = run_unchecked("agent", by_method(["print(5)"], ["Answer: 4"]))
+    assert agreed.value == "5" and agreed.cost.completions == 2
+    assert {a.strategy for a in agreed.attempts} == {"pal"}
+    split, _ = run_unchecked("agent", by_method(["print(4)", "print(5)"], ["2 + 3 = 5\nAnswer: 5"]))
+    assert split.value == "5" and [a.strategy for a in split.attempts] == ["pal", "pal", "cot"]
+
+
+def test_agents_abstaining_form_asks_cot_even_when_programs_would_agree():
+    answer, _ = run_unchecked("agent(abstain=0.75)", by_method(["print(5)"], ["Answer: 5"]))
+    assert answer.value == "5" and [a.strategy for a in answer.attempts] == ["pal", "cot"]
+    assert answer.confidence == pytest.approx(1.0)
+    split, _ = run_unchecked("agent(abstain=0.75)", by_method(["print(4)"], ["Answer: 5"]))
+    assert split.abstained
 
 
 def test_select_shows_both_solutions_and_keeps_the_chosen_one():

@@ -48,7 +48,7 @@ def compile_pipeline(built: list[BuiltNode]) -> CompiledPipeline:
     """Build and compile the StateGraph for a validated tree of stages."""
     compiler = _Compiler()
     names = compiler.name_all(built)
-    compiler.wire(built, names, lane=None, after=END)
+    compiler.wire(built, names, lane=None, after=END, ahead=False)
     first = compiler.entry(built[0], names)
     compiler.graph.add_edge(START, first)
     return CompiledPipeline(
@@ -104,18 +104,22 @@ class _Compiler:
             return names[(id(node), "join")]
         return names[id(node)][1]
 
-    def wire(self, nodes: Any, names: dict[Any, Any], lane: str | None, after: str) -> None:
-        """Adds the nodes of one sequence and its edges; `after` follows its last node."""
+    def wire(
+        self, nodes: Any, names: dict[Any, Any], lane: str | None, after: str, ahead: bool
+    ) -> None:
+        """Adds the nodes of one sequence and its edges; `after` follows its last node, and
+        `ahead` says whether a generating stage may run after the sequence."""
         nodes = list(nodes)
         for i, node in enumerate(nodes):
             nxt = self.entry(nodes[i + 1], names) if i + 1 < len(nodes) else after
+            generators_ahead = ahead or any(_generates(n) for n in nodes[i + 1 :])
             next_is_loop = (
                 i + 1 < len(nodes)
                 and isinstance(nodes[i + 1], Built)
                 and (isinstance(nodes[i + 1].obj, Loop))
             )
             if isinstance(node, BuiltBranch):
-                self._branch(node, names, lane)
+                self._branch(node, names, lane, generators_ahead)
                 if not next_is_loop:
                     self.graph.add_edge(self.exit(node, names), nxt)
                 continue
@@ -123,12 +127,12 @@ class _Compiler:
             obj = node.obj
             if isinstance(obj, Generator):
                 self.generators[number] = obj
-            self.graph.add_node(name, stage_node(name, node, number, lane))
+            self.graph.add_node(name, stage_node(name, node, number, lane, generators_ahead))
             if isinstance(obj, Loop):
                 self._loop(nodes, i, names, lane, nxt)
             elif isinstance(obj, Switch):
                 target_entry = self.entry(obj.target[0], names)
-                self.wire(obj.target, names, lane, after=nxt)
+                self.wire(obj.target, names, lane, after=nxt, ahead=generators_ahead)
                 self.graph.add_conditional_edges(
                     name, switch_router(name, lane, target_entry, nxt), [target_entry, nxt]
                 )
@@ -155,7 +159,9 @@ class _Compiler:
         else:
             self.graph.add_conditional_edges(name, router, [name, nxt])
 
-    def _branch(self, branch: BuiltBranch, names: dict[Any, Any], lane: str | None) -> None:
+    def _branch(
+        self, branch: BuiltBranch, names: dict[Any, Any], lane: str | None, ahead: bool
+    ) -> None:
         number, fork = names[id(branch)]
         join = names[(id(branch), "join")]
         lanes = [f"{number}{chr(ord('a') + k)}" for k in range(len(branch.alternatives))]
@@ -165,7 +171,7 @@ class _Compiler:
             end = names[(id(branch), k)]
             self.graph.add_node(end, lane_end_node())
             self.graph.add_edge(fork, self.entry(alt[0], names))
-            self.wire(alt, names, lanes[k], after=end)
+            self.wire(alt, names, lanes[k], after=end, ahead=ahead)
             ends.append(end)
         self.graph.add_node(join, join_node(str(branch.spec), lanes))
         self.graph.add_edge(ends, join)

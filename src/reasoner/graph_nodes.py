@@ -63,7 +63,9 @@ def _context(config: RunnableConfig) -> RunContext:
 Body = Callable[[Session], Awaitable[None]]
 
 
-def stage_node(name: str, built: Built, number: int, lane: str | None):
+def stage_node(
+    name: str, built: Built, number: int, lane: str | None, generators_ahead: bool = False
+):
     """The node that runs one stage: a generator, a repair, a switch's decision or a stage."""
     obj = built.obj
     if isinstance(obj, Generator):
@@ -82,7 +84,13 @@ def stage_node(name: str, built: Built, number: int, lane: str | None):
         view = lane_state(state, lane)
         if _halted(view):
             return {}
-        s = Session(_context(config), view, stage=label, node=name)  # type: ignore[arg-type]
+        s = Session(
+            _context(config),
+            view,  # type: ignore[arg-type]
+            stage=label,
+            node=name,
+            generators_ahead=generators_ahead,
+        )
         try:
             await body(s)
         except Exception as exc:  # a failing stage is a recorded failure, not a dead run

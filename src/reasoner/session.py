@@ -75,6 +75,9 @@ class Session:
     stage: str
     #: The graph node this session runs in (keys `memory`); empty outside a graph.
     node: str = ""
+    #: Whether a generating stage may still run after this one (e.g. a switch's target),
+    #: so that a decider that found no acceptable answer leaves the run to it.
+    generators_ahead: bool = False
     attempts: list[Attempt] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
     trace: list[TraceEvent] = field(default_factory=list)
