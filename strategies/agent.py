@@ -33,16 +33,14 @@ def agent(n: int = 5, stop: float | None = None, abstain: float | None = None) -
             development items: docs/results.md).
         abstain: when set, abstain below this confidence (the Kalai et al. threshold t).
     """
-    final_vote = f"vote(n={n}, adaptive=True, stop={{stop}}, filter=True)"
     if abstain is None:
-        spec = (
-            "pal >> check >> vote(n=2, adaptive=True, stop=0.8, filter=True)"
-            " >> switch(cot, below=1.0) >> " + final_vote.format(stop=0.6 if stop is None else stop)
-        )
-        return Pipeline.parse(spec)
-    spec = (
-        "pal >> check >> switch(cot, when=unverified) >> "
-        + final_vote.format(stop=0.8 if stop is None else stop)
-        + f" >> abstain(t={abstain})"
-    )
+        first = "pal >> check >> vote(n=2, adaptive=True, stop=0.8, filter=True)"
+        spec = f"{first} >> switch(cot, below=1.0) >> {_vote(n, 0.6 if stop is None else stop)}"
+    else:
+        vote = _vote(n, 0.8 if stop is None else stop)
+        spec = f"pal >> check >> switch(cot, when=unverified) >> {vote} >> abstain(t={abstain})"
     return Pipeline.parse(spec)
+
+
+def _vote(n: int, stop: float) -> str:
+    return f"vote(n={n}, adaptive=True, stop={stop}, filter=True)"

@@ -258,7 +258,9 @@ def test_a_failed_program_counts_against_the_winner_of_an_unverified_vote():
 
 
 def test_a_vote_that_found_nothing_leaves_the_run_to_a_later_switch():
-    spec = "direct >> vote(n=2, adaptive=True, filter=True) >> switch(cot) >> vote(n=3, filter=True)"
+    spec = (
+        "direct >> vote(n=2, adaptive=True, filter=True) >> switch(cot) >> vote(n=3, filter=True)"
+    )
     replies = ["Answer: 4", "Answer: 6", "2 + 3 = 5\nAnswer: 5"]  # the toy checker fails 4, 6
     answer, _ = run(spec, lambda request: replies.pop(0))
     assert not answer.abstained and answer.value == "5"
