@@ -171,17 +171,17 @@ class UncheckedToy(ToyTask):
         return Verdict(checker="none", status="unknown", evidence="nothing to check")
 
 
+def run_unchecked(pipeline, reply):
+    model = ScriptedModel(reply)
+    answer = solve(PROBLEM, pipeline, model, task=UncheckedToy(), run_program=fake_runner)
+    return answer, model
+
+
 def test_filtered_vote_drops_chains_of_thought_whose_arithmetic_is_false():
     replies = ["2 + 3 = 6, so 6.\nAnswer: 6", "2 + 3 = 6\nAnswer: 6", "2 + 3 = 5\nAnswer: 5"]
     for spec, expected in [("cot >> vote(n=3)", "6"), ("cot >> vote(n=3, filter=True)", "5")]:
         queue = list(replies)
-        answer = solve(
-            PROBLEM,
-            spec,
-            ScriptedModel(lambda request, queue=queue: queue.pop(0)),
-            task=UncheckedToy(),
-            run_program=fake_runner,
-        )
+        answer, _ = run_unchecked(spec, lambda request, queue=queue: queue.pop(0))
         assert answer.value == expected, spec
     false_steps = [e.content for e in answer.trace if "arithmetic claims are false" in e.content]
     assert len(false_steps) == 2 and all("2 + 3 = 6" in text for text in false_steps)
@@ -247,13 +247,7 @@ def test_a_contributed_generator_works_inside_a_branch():
 
 def test_a_failed_program_counts_against_the_winner_of_an_unverified_vote():
     replies = ["print(5)", "5 +", "print(5)"]
-    answer = solve(
-        PROBLEM,
-        "pal >> vote(n=3, filter=True)",
-        ScriptedModel(lambda request: replies.pop(0)),
-        task=UncheckedToy(),
-        run_program=fake_runner,
-    )
+    answer, _ = run_unchecked("pal >> vote(n=3, filter=True)", lambda request: replies.pop(0))
     assert answer.value == "5" and answer.confidence == pytest.approx(2 / 3)
 
 
@@ -276,12 +270,6 @@ def test_agent_names_its_full_spec_and_solves_a_checked_problem_with_one_complet
     assert Pipeline.parse("agent(abstain=0.75)").expanded().endswith("abstain(t=0.75)")
     answer, model = run("agent", by_method(["print(5)"], ["Answer: 5"]))
     assert answer.value == "5" and answer.cost.completions == 1 and answer.pipeline == "agent"
-
-
-def run_unchecked(pipeline, reply):
-    model = ScriptedModel(reply)
-    answer = solve(PROBLEM, pipeline, model, task=UncheckedToy(), run_program=fake_runner)
-    return answer, model
 
 
 def test_agent_brings_in_a_second_method_when_no_program_passes_the_check():
