@@ -15,11 +15,12 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from reasoner import Example, Problem, load_task
+from replay_vote import right  # scripts/ is on the path when run as a script
+
+from reasoner import load_task
 from reasoner.checks import claims_verdict
 from reasoner_strategies.vote import majority_settled
 
@@ -94,12 +95,14 @@ class Replay:
 
 
 def old_agent(r: Replay, stop: float = 0.6) -> tuple[Any, float]:
-    r.draw("pal"), r.draw("cot")
+    r.draw("pal")
+    r.draw("cot")
     return r.vote(5, stop, ("pal", "cot"))
 
 
 def two_programs_first(r: Replay) -> tuple[Any, float]:
-    r.draw("pal"), r.draw("pal")
+    r.draw("pal")
+    r.draw("pal")
     groups = r.tally()
     if groups and groups[0][1] == 2:
         return groups[0][0]["answer"], 1.0
@@ -118,10 +121,6 @@ def main() -> None:
     task = load_task(sys.argv[1])
     votes, agents = load_rows(sys.argv[2]), [load_rows(p) for p in sys.argv[3:]]
 
-    def right(answer: Any, gold: str) -> bool:
-        example = Example(problem=Problem(id="-", task=task.name, prompt="-"), gold=Fraction(gold))
-        return answer is not None and bool(task.score(example, task.parse(answer)))
-
     for name, design in DESIGNS.items():
         done, skipped = [], 0
         for pid, row in votes.items():
@@ -132,7 +131,7 @@ def main() -> None:
                 skipped += 1
                 continue
             tokens = sum(s["tokens"] for s in replay.drawn)
-            done.append((right(answer, row["gold"]), len(replay.drawn), tokens, confidence))
+            done.append((right(task, answer, row["gold"]), len(replay.drawn), tokens, confidence))
         k = len(done)
         kept = sum((1 if d[0] else -3) for d in done if d[3] >= 0.75)
         print(

@@ -15,9 +15,20 @@ import sys
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from reasoner import Example, Problem, load_task
 from reasoner_strategies.vote import majority_settled
+
+
+def right(task: Any, answer: str | None, gold: object) -> bool:
+    """Whether the task scores `answer` right against a results row's gold."""
+    if answer is None:
+        return False
+    example = Example(problem=Problem(id="-", task=task.name, prompt="-"), gold=gold)
+    if isinstance(gold, str | int):
+        example = example.model_copy(update={"gold": Fraction(str(gold))})
+    return bool(task.score(example, task.parse(answer)))
 
 
 def settled(answers: list[str | None], stop: float) -> bool:
@@ -50,14 +61,6 @@ def main() -> None:
     rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line]
     rows = [r for r in rows if r["pipeline"] == pipeline]
 
-    def right(answer: str | None, gold: object) -> bool:
-        if answer is None:
-            return False
-        example = Example(problem=Problem(id="-", task=task.name, prompt="-"), gold=gold)
-        if isinstance(gold, str | int):
-            example = example.model_copy(update={"gold": Fraction(str(gold))})
-        return bool(task.score(example, task.parse(answer)))
-
     print(f"{len(rows)} problems")
     for n in (2, 3, 4, 5):
         for stop in (0.6, 0.7, 0.8):
@@ -65,7 +68,9 @@ def main() -> None:
             if any(o is None for o in out):
                 print(f"n={n} stop={stop}: the run drew too few samples to replay")
                 continue
-            done = [(right(o[0], r["gold"]), o[1], o[2]) for o, r in zip(out, rows, strict=True)]
+            done = [
+                (right(task, o[0], r["gold"]), o[1], o[2]) for o, r in zip(out, rows, strict=True)
+            ]
             accuracy = sum(d[0] for d in done) / len(done)
             samples = sum(d[1] for d in done) / len(done)
             kept = sum((1 if d[0] else -3) for d in done if d[2] >= 0.75) / len(done)
