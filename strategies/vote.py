@@ -15,6 +15,11 @@ Two refinements from the literature, each a keyword:
   A chain of thought is also checked the way a program's run checks a program: its
   stated calculations ("12 * 7 = 84") are recomputed exactly, and one false step keeps
   it from voting.
+- `weighted=True` weighs each vote by the model's own confidence in the sample, as
+  Confidence-Informed Self-Consistency does (Taubenfeld et al. 2025, arXiv 2502.06233):
+  the softmax of the samples' mean token log-probabilities at temperature
+  `CONFIDENCE_TEMPERATURE`. Two samples that disagree then need no third when the model was
+  much surer of one; an adaptive vote applies its stopping rule to the weighted tally.
 After a branch (`(pal | cot) >> vote`) the methods' answers vote together, new samples are
 drawn from each method in turn, and `methods` records how many methods back the winner.
 """
@@ -22,6 +27,7 @@ drawn from each method in turn, and `methods` records how many methods back the 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import Counter
 from typing import Any
 
@@ -35,6 +41,17 @@ from reasoner.types import Attempt, Verdict
 #: The checker name on a sample whose stated arithmetic is false.
 ARITHMETIC_CHECKER = "arithmetic"
 
+#: The softmax temperature of `weighted` votes over mean token log-probabilities. Chosen
+#: by replaying the recorded `pal >> vote(n=5)` samples of the first 100 GSM8K and GSM-Hard
+#: development items (docs/results.md): right programs averaged -0.066 to -0.074 per token,
+#: wrong ones -0.100 to -0.132, so a gap of a few hundredths is already strong evidence.
+CONFIDENCE_TEMPERATURE = 0.03
+
+#: The fewest samples an adaptive vote settles on (unless a check verified the answer):
+#: one sample is no majority, yet the Beta rule gives it 0.75, so below that a `stop`
+#: would end the vote at the first sample.
+MIN_SAMPLES = 2
+
 
 @strategy
 def vote(
@@ -43,6 +60,7 @@ def vote(
     adaptive: bool = False,
     stop: float = 0.95,
     filter: bool = False,  # noqa: A002 - `filter` is the documented spec keyword
+    weighted: bool = False,
 ) -> Any:
     """Self-consistency: the majority answer over samples, agreement as confidence.
 
@@ -61,6 +79,9 @@ def vote(
         filter: only samples that pass the task's check vote (failed ones never do, nor
             chains of thought with a false calculation); when none is left, the vote
             abstains rather than answer with a failed sample.
+        weighted: weigh each vote by the model's confidence in its sample (the softmax of
+            mean token log-probabilities); the votes are counted plainly when the backend
+            reports no log-probabilities. Agreement is then the winner's weighted share.
     """
     if n < 1:
         raise ValueError("n must be >= 1")
@@ -69,7 +90,7 @@ def vote(
 
     async def run_once(s: Session) -> None:
         voters = await _voters(s, n, temperature, filter)
-        _tally(s, voters, filter, final=True)
+        _tally(s, voters, filter, weighted, final=True)
 
     if not adaptive:
         return run_once
@@ -79,11 +100,11 @@ def vote(
         voters = list(memory.get("voters", s.pool))
         if filter and not memory:
             voters = await _check_all(s, voters)
-        if not _settled(s, voters, stop, filter) and len(voters) < n:
+        if not _settled(s, voters, stop, filter, weighted) and len(voters) < n:
             voters += await _sample(s, 1, temperature, filter, len(voters))
-        settled = _settled(s, voters, stop, filter) or len(voters) >= n
+        settled = _settled(s, voters, stop, filter, weighted) or len(voters) >= n
         s.remember(voters=voters, done=settled)
-        _tally(s, voters, filter, final=settled)
+        _tally(s, voters, filter, weighted, final=settled)
 
     def again(s: Session) -> bool:
         return not s.memory().get("done", True)
@@ -190,12 +211,37 @@ def _same(s: Session, text: str, value: Any, other_text: str, other: Any) -> boo
     return value is not None and other is not None and s.task.same_answer(value, other)
 
 
-def _counts(s: Session, voters: list[int], filter: bool) -> Counter[str]:
-    return Counter(_ballots(s, _eligible(s, voters, filter)).values())
+def _counts(s: Session, ballots: dict[int, str], weighted: bool) -> Counter[str]:
+    # Weighted, the Counter holds float pseudo-counts: most_common and the Beta rule take them.
+    """Votes per answer; weighted, each answer's share of the weight times the number of
+    ballots, so that equal weights give the plain counts and the stopping rule (a Beta
+    posterior over vote counts) reads weighted votes on the same scale."""
+    weights = _weights(s, list(ballots)) if weighted else None
+    if weights is None:
+        return Counter(ballots.values())
+    total = sum(weights.values())
+    shares: dict[str, float] = {}
+    for i, answer in ballots.items():
+        shares[answer] = shares.get(answer, 0.0) + len(ballots) * weights[i] / total
+    return Counter(shares)
 
 
-def _settled(s: Session, voters: list[int], stop: float, filter: bool) -> bool:
-    counts = _counts(s, voters, filter)
+def _weights(s: Session, indices: list[int]) -> dict[int, float] | None:
+    """Each sample's confidence weight (CISC): the softmax of its mean token log-probability,
+    or None when some sample has none to weigh (a backend without log-probabilities)."""
+    attempts = s.all_attempts()
+    means = {}
+    for i in indices:
+        attempt = attempts[i]
+        if attempt.logprob is None or attempt.tokens_out <= 0:
+            return None
+        means[i] = attempt.logprob / attempt.tokens_out
+    top = max(means.values(), default=0.0)
+    return {i: math.exp((m - top) / CONFIDENCE_TEMPERATURE) for i, m in means.items()}
+
+
+def _settled(s: Session, voters: list[int], stop: float, filter: bool, weighted: bool) -> bool:
+    counts = _counts(s, _ballots(s, _eligible(s, voters, filter)), weighted)
     if not counts:
         return False
     if (
@@ -204,6 +250,8 @@ def _settled(s: Session, voters: list[int], stop: float, filter: bool) -> bool:
         and len(counts) == 1
     ):
         return True  # a verified answer, and no other verified one: nothing left to vote on
+    if len(voters) < MIN_SAMPLES:
+        return False
     return majority_settled(counts, stop)
 
 
@@ -221,12 +269,12 @@ def majority_settled(counts: Counter[str], stop: float) -> bool:
     return float(beta.sf(0.5, leader + 1, runner_up + 1)) >= stop
 
 
-def _tally(s: Session, voters: list[int], filter: bool, final: bool) -> None:
+def _tally(s: Session, voters: list[int], filter: bool, weighted: bool, final: bool) -> None:
     attempts: list[Attempt] = s.all_attempts()
     s.writes["pool"] = list(voters)  # a later switch or decider weighs every sample drawn
     eligible = _eligible(s, voters, filter)
     ballots = _ballots(s, eligible)
-    counts = Counter(ballots.values())
+    counts = _counts(s, ballots, weighted)
     if not counts:
         s.set_signal("samples", float(len(voters)))
         s.set_confidence(0.0)
@@ -254,7 +302,7 @@ def _tally(s: Session, voters: list[int], filter: bool, final: bool) -> None:
         denominator = len(eligible)
     else:
         denominator = len(voters) - sum(1 for i in voters if _miscalculated(s, i))
-    agreement = votes / max(denominator, 1)
+    agreement = min(votes / max(denominator, 1), 1.0)
     answered = sum(1 for i in voters if attempts[i].answer is not None) / len(voters)
     s.set_confidence(agreement)
     s.set_signal("agreement", agreement)
@@ -266,7 +314,8 @@ def _tally(s: Session, voters: list[int], filter: bool, final: bool) -> None:
         s.set_signal("methods", len(backing) / len(methods))
     s.note(
         "vote",
-        f"{best} won {votes}/{denominator} ({len(voters)} samples)",
-        counts=dict(counts),
+        f"{best} won {votes:.3g}/{denominator} ({len(voters)} samples"
+        + (", weighted by confidence)" if weighted else ")"),
+        counts={answer: round(c, 3) for answer, c in counts.items()},
         samples=len(voters),
     )

@@ -266,7 +266,7 @@ def test_agent_names_its_full_spec_and_solves_a_checked_problem_with_one_complet
     pipe = Pipeline.parse("agent")
     assert str(pipe) == "agent"
     assert pipe.expanded().startswith("pal >> check >> vote(n=2")
-    assert "switch(cot" in pipe.expanded()
+    assert "switch('cot >> vote(" in pipe.expanded()
     assert Pipeline.parse("agent(abstain=0.75)").expanded().endswith("abstain(t=0.75)")
     answer, model = run("agent", by_method(["print(5)"], ["Answer: 5"]))
     assert answer.value == "5" and answer.cost.completions == 1 and answer.pipeline == "agent"
@@ -313,3 +313,84 @@ def test_select_shows_both_solutions_and_keeps_the_chosen_one():
 def test_select_makes_no_call_when_the_pool_agrees():
     answer, model = run("(pal | cot) >> select", by_method(["print(5)"], ["Answer: 5"]))
     assert answer.value == "5" and len(model.requests) == 2
+
+
+class ConfidentModel(ScriptedModel):
+    """Scripted replies whose mean token log-probability is set per reply text."""
+
+    def __init__(self, replies, mean_logprob: dict[str, float]):
+        super().__init__(replies)
+        self.mean_logprob = mean_logprob
+
+    async def generate(self, requests):
+        generations = await super().generate(requests)
+        for generation in generations:
+            for c in generation.completions:
+                c.logprob = self.mean_logprob.get(c.text, -0.1) * c.tokens_out
+        return generations
+
+
+def run_confident(pipeline, replies, mean_logprob):
+    model = ConfidentModel(replies, mean_logprob)
+    answer = solve(PROBLEM, pipeline, model, task=UncheckedToy(), run_program=fake_runner)
+    return answer, model
+
+
+def test_a_weighted_vote_follows_the_sample_the_model_was_surer_of():
+    sure, unsure = "Answer: 4", "Answer: 5"
+    replies = [unsure, sure]
+    plain, _ = run_confident("direct >> vote(n=2)", list(replies), {sure: -0.02, unsure: -0.2})
+    assert plain.value == "5"  # a tie: the first answer cast wins
+    answer, _ = run_confident(
+        "direct >> vote(n=2, weighted=True)", list(replies), {sure: -0.02, unsure: -0.2}
+    )
+    assert answer.value == "4" and answer.confidence > 0.99
+    close, _ = run_confident(
+        "direct >> vote(n=2, weighted=True)", list(replies), {sure: -0.1, unsure: -0.11}
+    )
+    assert close.value == "4" and 0.5 < close.confidence < 0.6  # the surer one, barely
+    assert any("weighted by confidence" in e.content for e in answer.trace)
+
+
+def test_a_weighted_vote_counts_plainly_without_log_probabilities():
+    class NoLogprobs(ScriptedModel):
+        async def generate(self, requests):
+            generations = await super().generate(requests)
+            for generation in generations:
+                for c in generation.completions:
+                    c.logprob = None
+            return generations
+
+    answer = solve(
+        PROBLEM,
+        "direct >> vote(n=3, weighted=True)",
+        NoLogprobs(["Answer: 4", "Answer: 5", "Answer: 5"]),
+        task=UncheckedToy(),
+        run_program=fake_runner,
+    )
+    assert answer.value == "5" and answer.confidence == pytest.approx(2 / 3)
+
+
+def test_an_adaptive_weighted_vote_stops_at_two_samples_when_one_is_far_surer():
+    replies = ["Answer: 4", "Answer: 5", "Answer: 5", "Answer: 5", "Answer: 5"]
+    spec = "direct >> vote(n=5, adaptive=True, stop=0.7, weighted=True)"
+    answer, model = run_confident(spec, list(replies), {"Answer: 4": -0.01, "Answer: 5": -0.3})
+    assert answer.value == "4" and answer.cost.completions == 2
+    plain, _ = run_confident(spec.replace(", weighted=True", ""), list(replies), {})
+    assert plain.value == "5" and plain.cost.completions == 4  # 4, 5, 5, 5: settled at 3 to 1
+
+
+@pytest.mark.parametrize("stop", [0.5, 0.6, 0.75])
+def test_an_adaptive_vote_never_settles_on_one_sample(stop):
+    answer, _ = run_unchecked(f"direct >> vote(n=5, adaptive=True, stop={stop})", ["Answer: 5"])
+    assert answer.cost.completions == 2 and answer.value == "5"
+
+
+def test_agent_keeps_the_far_surer_of_two_disagreeing_programs_without_cot():
+    replies = by_method(["print(4)", "print(5)"], ["2 + 3 = 5\nAnswer: 5"])
+    confident, _ = run_confident("agent", replies, {"print(4)": -0.01, "print(5)": -0.3})
+    assert confident.value == "4" and [a.strategy for a in confident.attempts] == ["pal", "pal"]
+    replies = by_method(["print(4)", "print(5)"], ["2 + 3 = 5\nAnswer: 5"])
+    near_tie, _ = run_confident("agent", replies, {"print(4)": -0.1, "print(5)": -0.11})
+    assert near_tie.value == "5"
+    assert [a.strategy for a in near_tie.attempts] == ["pal", "pal", "cot"]
