@@ -12,6 +12,7 @@ the table says n. Analysis of development runs only (docs/results.md).
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from replay_vote import right  # scripts/ is on the path when run as a script
 
 from reasoner import load_task
 from reasoner.checks import claims_verdict
-from reasoner_strategies.vote import majority_settled
+from reasoner_strategies.vote import CONFIDENCE_TEMPERATURE, majority_settled
 
 
 class TooFewSamples(Exception):
@@ -42,6 +43,7 @@ def samples(task: Any, vote_row: dict, agent_rows: list[dict]) -> dict[str, list
             "answer": answer,
             "value": value,
             "tokens": attempt["tokens_out"],
+            "mean_logprob": attempt["logprob"] / max(attempt["tokens_out"], 1),
             "miscalculated": miscalculated,
         }
 
@@ -80,6 +82,24 @@ class Replay:
                 group[1] += 1
         return sorted(groups, key=lambda g: -g[1])
 
+    def weighted_agreement(self) -> tuple[Any, float]:
+        """The leader of a confidence-weighted vote and its agreement, as `vote(weighted=True)`
+        computes them: each answer's share of the weight times the ballots, over all drawn."""
+        ballots = [s for s in self.drawn if s["value"] is not None]
+        if not ballots:
+            return None, 0.0
+        top = max(s["mean_logprob"] for s in ballots)
+        weight = {id(s): math.exp((s["mean_logprob"] - top) / CONFIDENCE_TEMPERATURE) for s in ballots}
+        total = sum(weight.values())
+        best, best_share = None, -1.0
+        for first, _ in self.tally():
+            share = sum(
+                weight[id(s)] for s in ballots if self.task.same_answer(first["value"], s["value"])
+            )
+            if share > best_share:
+                best, best_share = first["answer"], share
+        return best, len(ballots) * best_share / total / len(self.drawn)
+
     def settled(self, stop: float) -> bool:
         return majority_settled(Counter({str(i): g[1] for i, g in enumerate(self.tally())}), stop)
 
@@ -110,10 +130,21 @@ def two_programs_first(r: Replay) -> tuple[Any, float]:
     return r.vote(5, 0.6, ("pal", "cot"))
 
 
+def surer_program_first(r: Replay) -> tuple[Any, float]:
+    r.draw("pal")
+    r.draw("pal")
+    answer, agreement = r.weighted_agreement()
+    if agreement >= 0.8:
+        return answer, agreement
+    r.draw("cot")
+    return r.vote(5, 0.6, ("pal", "cot"))
+
+
 DESIGNS: dict[str, Callable[[Replay], tuple[Any, float]]] = {
     "pal >> check >> switch(cot, when=unverified) >> vote(stop=0.6)": old_agent,
     "... vote(stop=0.8), the abstaining form": lambda r: old_agent(r, stop=0.8),
-    "two programs, then cot when they disagree (agent)": two_programs_first,
+    "two programs, then cot when they disagree": two_programs_first,
+    "two programs weighed by confidence, cot below 0.8 (agent)": surer_program_first,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from reasoner import Session, strategy
 from reasoner.calibration import load_calibration
+from reasoner.session import below
 
 
 @strategy
@@ -33,9 +34,9 @@ def abstain(t: float = 0.75, calibration: str | None = None):
         if fitted is not None and s.candidate_index is not None:
             s.set_confidence(fitted.predict(s.signals()))
         confidence = s.confidence()
-        if confidence is None or confidence < t:
-            shown = "unknown" if confidence is None else f"{confidence:.2f}"
-            s.abstain(f"confidence {shown} is below t={t}")
+        reason = below(confidence, t, "t=")
+        if reason is not None:
+            s.abstain(reason)
         else:
             s.note("decision", f"answer: confidence {confidence:.2f} >= t={t}")
 

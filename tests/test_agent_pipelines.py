@@ -394,3 +394,12 @@ def test_agent_keeps_the_far_surer_of_two_disagreeing_programs_without_cot():
     near_tie, _ = run_confident("agent", replies, {"print(4)": -0.1, "print(5)": -0.11})
     assert near_tie.value == "5"
     assert [a.strategy for a in near_tie.attempts] == ["pal", "pal", "cot"]
+
+
+def test_a_reason_below_a_threshold_never_shows_the_threshold_itself():
+    from reasoner.session import below
+
+    assert below(0.795, 0.8) == "confidence 0.7950 is below 0.8"
+    assert below(0.4, 0.75, "t=") == "confidence 0.40 is below t=0.75"
+    assert below(None, 0.5) == "confidence unknown is below 0.5"
+    assert below(0.8, 0.8) is None

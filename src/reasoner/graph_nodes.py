@@ -13,7 +13,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 
 from reasoner.graph_state import CLEAR_LANES, initial_state
-from reasoner.session import RunContext, Session
+from reasoner.session import RunContext, Session, below
 from reasoner.stages import Built
 from reasoner.strategy import Generator, Loop, Rounds, Switch
 
@@ -143,11 +143,7 @@ def should_switch(switch: Switch, s: Session) -> str | None:
         return "the candidate failed"
     if switch.when == "unverified" and not any(v.passed for v in s.verdicts_for()):
         return "no check passed the candidate"
-    confidence = s.confidence()
-    if switch.below is not None and (confidence is None or confidence < switch.below):
-        shown = "unknown" if confidence is None else f"{confidence:.2f}"
-        return f"confidence {shown} is below {switch.below}"
-    return None
+    return None if switch.below is None else below(s.confidence(), switch.below)
 
 
 def _decide_switch(switch: Switch) -> Body:

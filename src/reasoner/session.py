@@ -41,6 +41,20 @@ def clip(text: str, limit: int = TRACE_CHARS) -> str:
     return f"{head}\n... [{len(text) - len(head) - len(tail)} characters cut] ...\n{tail}"
 
 
+def below(confidence: float | None, threshold: float, label: str = "") -> str | None:
+    """Why a confidence falls short of a threshold ("confidence 0.795 is below 0.8"), or
+    None when it does not; shown with enough digits not to read as the threshold itself."""
+    if confidence is not None and confidence >= threshold:
+        return None
+    if confidence is None:
+        shown = "unknown"
+    else:
+        shown = f"{confidence:.2f}"
+        if float(shown) >= threshold:
+            shown = f"{confidence:.4f}"
+    return f"confidence {shown} is below {label}{threshold}"
+
+
 ProgramRunner = Callable[..., Any]  # async (code, inputs=..., timeout=...) -> ExecutionResult
 
 
