@@ -89,7 +89,9 @@ class Replay:
         if not ballots:
             return None, 0.0
         top = max(s["mean_logprob"] for s in ballots)
-        weight = {id(s): math.exp((s["mean_logprob"] - top) / CONFIDENCE_TEMPERATURE) for s in ballots}
+        weight = {
+            id(s): math.exp((s["mean_logprob"] - top) / CONFIDENCE_TEMPERATURE) for s in ballots
+        }
         total = sum(weight.values())
         best, best_share = None, -1.0
         for first, _ in self.tally():

@@ -1,16 +1,18 @@
 """Replay an adaptive vote's recorded samples under other budgets and stopping thresholds.
 
-Usage: python scripts/replay_vote.py RUN/results.jsonl TASK_SPEC [PIPELINE]
+Usage: python scripts/replay_vote.py RUN/results.jsonl TASK_SPEC [PIPELINE] [--weighted]
 
 Each problem's samples, in the order the run drew them, are voted again for n = 2..5 and
-stop = 0.6, 0.7, 0.8. Exact for a run made with a larger n and a higher stop, since such a
-vote stops no later. Analysis of development runs only: it chose the `agent` defaults
-(docs/results.md).
+stop = 0.6, 0.7, 0.8 (never on fewer than two samples, as the vote does). Exact for a run
+made with a larger n and a higher stop, since such a vote stops no later. `--weighted`
+weighs each sample by the model's confidence in it, as `vote(weighted=True)` does.
+Analysis of development runs only: it chose the `agent` defaults (docs/results.md).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections import Counter
 from fractions import Fraction
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from reasoner import Example, Problem, load_task
-from reasoner_strategies.vote import majority_settled
+from reasoner_strategies.vote import CONFIDENCE_TEMPERATURE, majority_settled
 
 
 def right(task: Any, answer: str | None, gold: object) -> bool:
@@ -31,32 +33,48 @@ def right(task: Any, answer: str | None, gold: object) -> bool:
     return bool(task.score(example, task.parse(answer)))
 
 
-def settled(answers: list[str | None], stop: float) -> bool:
-    return majority_settled(Counter(a for a in answers if a is not None), stop)
+def counts(voters: list[tuple[str | None, float]], weighted: bool) -> Counter[str]:
+    """Votes per answer from (answer, mean token log-probability) pairs; weighted, each
+    answer's share of the confidence weight times the number of ballots (as the vote)."""
+    ballots = [(a, m) for a, m in voters if a is not None]
+    if not weighted:
+        return Counter(a for a, _ in ballots)
+    top = max((m for _, m in ballots), default=0.0)
+    weights = [(a, math.exp((m - top) / CONFIDENCE_TEMPERATURE)) for a, m in ballots]
+    total = sum(w for _, w in weights)
+    shares: dict[str, float] = {}
+    for a, w in weights:
+        shares[a] = shares.get(a, 0.0) + len(ballots) * w / total
+    return Counter(shares)
 
 
-def replay(row: dict, n: int, stop: float) -> tuple[str | None, int, float] | None:
+def replay(row: dict, n: int, stop: float, weighted: bool) -> tuple[str | None, int, float] | None:
     """(answer, samples drawn, agreement), or None when the run drew too few samples."""
     failed = {v["attempt"] for v in row["verdicts"] if v["status"] == "failed"}
     answers = [
-        None if (i in failed or a.get("error")) else a["answer"]
+        (
+            None if (i in failed or a.get("error")) else a["answer"],
+            (a["logprob"] or 0.0) / max(a["tokens_out"], 1),
+        )
         for i, a in enumerate(row["attempts"])
     ]
     voters = answers[:2]
-    while not settled(voters, stop) and len(voters) < n:
+    while not majority_settled(counts(voters, weighted), stop) and len(voters) < n:
         if len(voters) >= len(answers):
             return None
         voters.append(answers[len(voters)])
-    counts = Counter(a for a in voters if a is not None)
-    if not counts:
+    tally = counts(voters, weighted)
+    if not tally:
         return None, len(voters), 0.0
-    best = counts.most_common(1)[0][0]
-    return best, len(voters), counts[best] / len(voters)
+    best, votes = tally.most_common(1)[0]
+    return best, len(voters), votes / len(voters)
 
 
 def main() -> None:
-    path, spec = sys.argv[1], sys.argv[2]
-    pipeline = sys.argv[3] if len(sys.argv) > 3 else "agent"
+    weighted = "--weighted" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--weighted"]
+    path, spec = args[0], args[1]
+    pipeline = args[2] if len(args) > 2 else "agent"
     task = load_task(spec)
     rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line]
     rows = [r for r in rows if r["pipeline"] == pipeline]
@@ -64,7 +82,7 @@ def main() -> None:
     print(f"{len(rows)} problems")
     for n in (2, 3, 4, 5):
         for stop in (0.6, 0.7, 0.8):
-            out = [replay(r, n, stop) for r in rows]
+            out = [replay(r, n, stop, weighted) for r in rows]
             if any(o is None for o in out):
                 print(f"n={n} stop={stop}: the run drew too few samples to replay")
                 continue
