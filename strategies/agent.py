@@ -5,13 +5,10 @@ Plan, verify, switch (XoT, Liu et al. 2023) and vote only where it is needed
 1. `pal` writes a program and the sandbox runs it; `check` runs the task's checker.
 2. A candidate a checker passed stands (Hanoi's simulator, a chess mate): one completion.
 3. Otherwise a second program is sampled; two programs that print the same answer stand
-   (two completions), and so does the one of two disagreeing programs that the model wrote
-   with much more confidence (a vote weighted by mean token log-probability, as CISC,
-   Taubenfeld et al. 2025, weighs samples: 80% of the weight or more).
-4. Otherwise (a near tie, or a failed program), `switch` brings in `cot`, a different
-   method, and `vote` weighs all of them, sampling the two methods in turn only while the
-   majority is unsettled, checking every sample (failed ones do not vote), up to `n`
-   samples in all.
+   (two completions). A failed one is replaced while the budget of two lasts.
+4. When they disagree (or fail), `switch` brings in `cot`, a different method, and `vote`
+   weighs all of them, sampling the two methods in turn only while the majority is
+   unsettled, checking every sample (failed ones do not vote), up to `n` samples in all.
 
 The abstaining form asks `cot` whenever no checker vouched for the program, since an
 answer that two methods reached is the evidence worth answering on, and it keeps voting
@@ -37,9 +34,8 @@ def agent(n: int = 5, stop: float | None = None, abstain: float | None = None) -
         abstain: when set, abstain below this confidence (the Kalai et al. threshold t).
     """
     if abstain is None:
-        first = "pal >> check >> vote(n=2, adaptive=True, stop=0.8, filter=True, weighted=True)"
-        then = f"cot >> {_vote(n, 0.6 if stop is None else stop)}"
-        spec = f"{first} >> switch({then}, below=0.8)"
+        first = "pal >> check >> vote(n=2, adaptive=True, stop=0.8, filter=True)"
+        spec = f"{first} >> switch(cot, below=1.0) >> {_vote(n, 0.6 if stop is None else stop)}"
     else:
         vote = _vote(n, 0.8 if stop is None else stop)
         spec = f"pal >> check >> switch(cot, when=unverified) >> {vote} >> abstain(t={abstain})"
