@@ -145,8 +145,8 @@ def surer_program_first(r: Replay) -> tuple[Any, float]:
 DESIGNS: dict[str, Callable[[Replay], tuple[Any, float]]] = {
     "pal >> check >> switch(cot, when=unverified) >> vote(stop=0.6)": old_agent,
     "... vote(stop=0.8), the abstaining form": lambda r: old_agent(r, stop=0.8),
-    "two programs, then cot when they disagree": two_programs_first,
-    "two programs weighed by confidence, cot below 0.8 (agent)": surer_program_first,
+    "two programs, then cot when they disagree (agent)": two_programs_first,
+    "two programs weighed by confidence, cot below 0.8": surer_program_first,
 }
 
 
