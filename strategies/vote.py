@@ -212,10 +212,10 @@ def _same(s: Session, text: str, value: Any, other_text: str, other: Any) -> boo
 
 
 def _counts(s: Session, ballots: dict[int, str], weighted: bool) -> Counter[str]:
-    # Weighted, the Counter holds float pseudo-counts: most_common and the Beta rule take them.
     """Votes per answer; weighted, each answer's share of the weight times the number of
     ballots, so that equal weights give the plain counts and the stopping rule (a Beta
     posterior over vote counts) reads weighted votes on the same scale."""
+    # Weighted, the Counter holds float pseudo-counts: most_common and the Beta rule take them.
     weights = _weights(s, list(ballots)) if weighted else None
     if weights is None:
         return Counter(ballots.values())

@@ -42,7 +42,7 @@ def clip(text: str, limit: int = TRACE_CHARS) -> str:
 
 
 def below(confidence: float | None, threshold: float, label: str = "") -> str | None:
-    """Why a confidence falls short of a threshold ("confidence 0.795 is below 0.8"), or
+    """Why a confidence falls short of a threshold ("confidence 0.7950 is below 0.8"), or
     None when it does not; shown with enough digits not to read as the threshold itself."""
     if confidence is not None and confidence >= threshold:
         return None
