@@ -12,7 +12,6 @@ the table says n. Analysis of development runs only (docs/results.md).
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -21,9 +20,9 @@ from typing import Any
 
 from replay_vote import right  # scripts/ is on the path when run as a script
 
-from reasoner import load_task
+from reasoner import Attempt, load_task
 from reasoner.checks import claims_verdict
-from reasoner_strategies.vote import CONFIDENCE_TEMPERATURE, majority_settled
+from reasoner_strategies.vote import majority_settled, vote_counts
 
 
 class TooFewSamples(Exception):
@@ -43,7 +42,7 @@ def samples(task: Any, vote_row: dict, agent_rows: list[dict]) -> dict[str, list
             "answer": answer,
             "value": value,
             "tokens": attempt["tokens_out"],
-            "mean_logprob": attempt["logprob"] / max(attempt["tokens_out"], 1),
+            "mean_logprob": Attempt.model_validate(attempt).mean_logprob,
             "miscalculated": miscalculated,
         }
 
@@ -85,22 +84,18 @@ class Replay:
     def weighted_agreement(self) -> tuple[Any, float]:
         """The leader of a confidence-weighted vote and its agreement, as `vote(weighted=True)`
         computes them: each answer's share of the weight times the ballots, over all drawn."""
-        ballots = [s for s in self.drawn if s["value"] is not None]
+        groups = [first for first, _ in self.tally()]
+
+        def vote_of(sample: dict) -> str:  # the first answer drawn that the task deems the same
+            return next(
+                g["answer"] for g in groups if self.task.same_answer(g["value"], sample["value"])
+            )
+
+        ballots = [(vote_of(s), s["mean_logprob"]) for s in self.drawn if s["value"] is not None]
         if not ballots:
             return None, 0.0
-        top = max(s["mean_logprob"] for s in ballots)
-        weight = {
-            id(s): math.exp((s["mean_logprob"] - top) / CONFIDENCE_TEMPERATURE) for s in ballots
-        }
-        total = sum(weight.values())
-        best, best_share = None, -1.0
-        for first, _ in self.tally():
-            share = sum(
-                weight[id(s)] for s in ballots if self.task.same_answer(first["value"], s["value"])
-            )
-            if share > best_share:
-                best, best_share = first["answer"], share
-        return best, len(ballots) * best_share / total / len(self.drawn)
+        best, votes = vote_counts(ballots, weighted=True).most_common(1)[0]
+        return best, votes / len(self.drawn)
 
     def settled(self, stop: float) -> bool:
         return majority_settled(Counter({str(i): g[1] for i, g in enumerate(self.tally())}), stop)

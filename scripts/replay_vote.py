@@ -12,15 +12,14 @@ Analysis of development runs only: it chose the `agent` defaults (docs/results.m
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from reasoner import Example, Problem, load_task
-from reasoner_strategies.vote import CONFIDENCE_TEMPERATURE, majority_settled
+from reasoner import Attempt, Example, Problem, load_task
+from reasoner_strategies.vote import majority_settled, vote_counts
 
 
 def right(task: Any, answer: str | None, gold: object) -> bool:
@@ -33,19 +32,9 @@ def right(task: Any, answer: str | None, gold: object) -> bool:
     return bool(task.score(example, task.parse(answer)))
 
 
-def counts(voters: list[tuple[str | None, float]], weighted: bool) -> Counter[str]:
-    """Votes per answer from (answer, mean token log-probability) pairs; weighted, each
-    answer's share of the confidence weight times the number of ballots (as the vote)."""
-    ballots = [(a, m) for a, m in voters if a is not None]
-    if not weighted:
-        return Counter(a for a, _ in ballots)
-    top = max((m for _, m in ballots), default=0.0)
-    weights = [(a, math.exp((m - top) / CONFIDENCE_TEMPERATURE)) for a, m in ballots]
-    total = sum(w for _, w in weights)
-    shares: dict[str, float] = {}
-    for a, w in weights:
-        shares[a] = shares.get(a, 0.0) + len(ballots) * w / total
-    return Counter(shares)
+def counts(voters: list[tuple[str | None, float | None]], weighted: bool) -> Counter[str]:
+    """Votes per answer, as the vote counts them, from (answer, mean log-probability) pairs."""
+    return vote_counts([(a, m) for a, m in voters if a is not None], weighted)
 
 
 def replay(row: dict, n: int, stop: float, weighted: bool) -> tuple[str | None, int, float] | None:
@@ -54,7 +43,7 @@ def replay(row: dict, n: int, stop: float, weighted: bool) -> tuple[str | None, 
     answers = [
         (
             None if (i in failed or a.get("error")) else a["answer"],
-            (a["logprob"] or 0.0) / max(a["tokens_out"], 1),
+            Attempt.model_validate(a).mean_logprob,
         )
         for i, a in enumerate(row["attempts"])
     ]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from scipy.stats import beta
@@ -212,32 +213,32 @@ def _same(s: Session, text: str, value: Any, other_text: str, other: Any) -> boo
 
 
 def _counts(s: Session, ballots: dict[int, str], weighted: bool) -> Counter[str]:
-    """Votes per answer; weighted, each answer's share of the weight times the number of
-    ballots, so that equal weights give the plain counts and the stopping rule (a Beta
-    posterior over vote counts) reads weighted votes on the same scale."""
-    # Weighted, the Counter holds float pseudo-counts: most_common and the Beta rule take them.
-    weights = _weights(s, list(ballots)) if weighted else None
-    if weights is None:
-        return Counter(ballots.values())
-    total = sum(weights.values())
-    shares: dict[str, float] = {}
-    for i, answer in ballots.items():
-        shares[answer] = shares.get(answer, 0.0) + len(ballots) * weights[i] / total
-    return Counter(shares)
-
-
-def _weights(s: Session, indices: list[int]) -> dict[int, float] | None:
-    """Each sample's confidence weight (CISC): the softmax of its mean token log-probability,
-    or None when some sample has none to weigh (a backend without log-probabilities)."""
     attempts = s.all_attempts()
-    means = {}
-    for i in indices:
-        attempt = attempts[i]
-        if attempt.logprob is None or attempt.tokens_out <= 0:
-            return None
-        means[i] = attempt.logprob / attempt.tokens_out
-    top = max(means.values(), default=0.0)
-    return {i: math.exp((m - top) / CONFIDENCE_TEMPERATURE) for i, m in means.items()}
+    return vote_counts(
+        [(answer, attempts[i].mean_logprob) for i, answer in ballots.items()], weighted
+    )
+
+
+def vote_counts(ballots: Sequence[tuple[str, float | None]], weighted: bool) -> Counter[str]:
+    """Votes per answer from (answer, mean token log-probability) ballots.
+
+    Weighted (CISC), each ballot weighs the softmax of its mean log-probability, and an
+    answer gets its share of the weight times the number of ballots, so that equal weights
+    give the plain counts and the stopping rule (a Beta posterior over vote counts) reads
+    weighted votes on the same scale. Plain counts when some ballot has no log-probability
+    (a backend that reports none).
+    """
+    means = [m for _, m in ballots]
+    if not weighted or any(m is None for m in means):
+        return Counter(answer for answer, _ in ballots)
+    top = max((m for m in means if m is not None), default=0.0)
+    weights = [math.exp((m - top) / CONFIDENCE_TEMPERATURE) for m in means if m is not None]
+    total = sum(weights)
+    # Weighted, the Counter holds float pseudo-counts: most_common and the Beta rule take them.
+    shares: dict[str, float] = {}
+    for (answer, _), weight in zip(ballots, weights, strict=True):
+        shares[answer] = shares.get(answer, 0.0) + len(ballots) * weight / total
+    return Counter(shares)
 
 
 def _settled(s: Session, voters: list[int], stop: float, filter: bool, weighted: bool) -> bool:

@@ -206,8 +206,8 @@ class Session:
         elif any(v.passed for v in verdicts):
             found["verified"] = 1.0
         attempt = self.candidate
-        if attempt is not None and attempt.logprob is not None and attempt.tokens_out > 0:
-            found["token_prob"] = round(math.exp(attempt.logprob / attempt.tokens_out), 6)
+        if attempt is not None and attempt.mean_logprob is not None:
+            found["token_prob"] = round(math.exp(attempt.mean_logprob), 6)
         return found
 
     def set_signal(self, name: str, value: float, index: int | None = None) -> None:
@@ -239,8 +239,8 @@ class Session:
         attempt = self.candidate
         if attempt is None or attempt.answer is None:
             return 0.0
-        if attempt.logprob is not None and attempt.tokens_out > 0:
-            return math.exp(attempt.logprob / attempt.tokens_out)
+        if attempt.mean_logprob is not None:
+            return math.exp(attempt.mean_logprob)
         return None
 
     # -- acting --------------------------------------------------------------------------

@@ -161,6 +161,13 @@ class Attempt(BaseModel):
     #: answer, so a report can show what the revision changed (None otherwise).
     draft_answer: str | None = None
 
+    @property
+    def mean_logprob(self) -> float | None:
+        """The mean log-probability of its tokens, when the backend reported them."""
+        if self.logprob is None or self.tokens_out <= 0:
+            return None
+        return self.logprob / self.tokens_out
+
 
 class TraceEvent(BaseModel):
     """One step of a pipeline run: a prompt, a completion, a program, a check, a decision."""
