@@ -173,12 +173,29 @@ def test_whole_answers_fail_the_check_when_negative_or_fractional(tmp_path: Path
     ]:
         verdict = whole.check(problem, value)
         assert verdict.failed and shown in verdict.evidence, verdict
-    # The default makes no such claim: GSM-Hard's answers may be negative or fractional.
-    anything = from_spec(f"gsm8k:path={path}")
+    anything = from_spec(f"gsm8k:path={path},answers=any")
     assert anything.check(problem, Fraction(-12)).status == "unknown"
     assert whole.answer_constraint(problem).regex != anything.answer_constraint(problem).regex
-    with pytest.raises(BadTaskSpec, match="answers='integers' must be one of any, whole"):
+    with pytest.raises(BadTaskSpec, match="answers='integers' must be one of auto, any, whole"):
         from_spec(f"gsm8k:path={path},answers=integers")
+
+
+def test_by_default_gsm8k_rows_are_whole_and_gsm_hard_rows_are_not(tmp_path: Path) -> None:
+    # One file, both formats: the default decides per row by its format, never by its gold.
+    path = tmp_path / "mixed.jsonl"
+    hard = json.dumps({"input": "How much?", "target": -2.5})
+    path.write_text(gsm8k_line() + "\n" + hard + "\n", encoding="utf-8")
+    task = from_spec(f"gsm8k:path={path}")
+    gsm8k_problem, hard_problem = (e.problem for e in task.examples())
+    assert task.check(gsm8k_problem, Fraction(-6)).failed
+    assert task.check(gsm8k_problem, Fraction(6)).status == "unknown"
+    # GSM-Hard's targets are often negative or fractional, as this row's gold is.
+    assert task.check(hard_problem, Fraction(-6)).status == "unknown"
+    assert task.check(hard_problem, Fraction("2.5")).status == "unknown"
+    assert task.answer_constraint(gsm8k_problem).regex != task.answer_constraint(hard_problem).regex
+    # `answers=any` takes the claim back for a GSM8K-format file of one's own.
+    anything = from_spec(f"gsm8k:path={path},answers=any")
+    assert anything.check(next(iter(anything.examples())).problem, Fraction(-6)).status == "unknown"
 
 
 def test_pal_exemplars_score_their_own_questions(task: Gsm8kTask) -> None:

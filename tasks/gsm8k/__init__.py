@@ -12,7 +12,7 @@ __all__ = ["Gsm8kTask", "answers_match", "gsm8k", "load_rows", "make_problem"]
 
 
 def gsm8k(
-    path: str | None = None, limit: int | None = None, start: int = 0, answers: str = "any"
+    path: str | None = None, limit: int | None = None, start: int = 0, answers: str = "auto"
 ) -> Gsm8kTask:
     """Grade-school word problems (GSM8K or GSM-Hard JSONL), graded numerically.
 
@@ -26,10 +26,14 @@ def gsm8k(
         limit: use only the first `limit` good rows (after `start`).
         start: skip the first `start` good rows: with `limit`, one file splits into a
             development part (`limit=100`) and a held-out part (`start=100`).
-        answers: what the file's answers are known to be: `any` number, or `whole`
-            (non-negative integers, as every GSM8K answer is; GSM-Hard's are not). With
-            `whole`, `check` fails an answer that is negative or not an integer, which
-            gives `retry` and `abstain` evidence; it never looks at the gold.
+        answers: what the answers are known to be: `whole` (non-negative integers), `any`
+            number, or `auto` (the default): `whole` for rows in GSM8K's own format, whose
+            annotators gave every problem a non-negative integer answer, `any` for GSM-Hard
+            rows (its targets were computed by running GSM8K's solutions on larger numbers,
+            and many are negative or fractional). Where answers are whole, `check` fails an
+            answer that is negative or not an integer, which gives `retry`, filtered votes,
+            `switch` and `abstain` evidence; it never looks at the gold. A file of your own
+            in GSM8K's format whose answers may be fractional wants `answers=any`.
 
     Returns:
         The task.

@@ -23,7 +23,11 @@ from reasoner_tasks.gsm8k.loader import Row, load_rows
 
 _CENT = Fraction(1, 100)
 #: What a file's answers may be (`gsm8k:...,answers=KIND`).
-ANSWER_KINDS = ("any", "whole")
+ANSWER_KINDS = ("auto", "any", "whole")
+#: Under `answers=auto`, the rows whose answers are known to be whole: GSM8K's annotators
+#: gave every problem a non-negative integer answer; GSM-Hard computed its targets by running
+#: GSM8K's solutions on larger numbers, and many are negative or fractional.
+_WHOLE_SOURCES = frozenset({"gsm8k"})
 
 
 def answers_match(value: Fraction, gold: Fraction) -> bool:
@@ -87,7 +91,7 @@ class Gsm8kTask(Task):
     answer_instruction: ClassVar[str] = prompts.ANSWER_INSTRUCTION
 
     def __init__(
-        self, path: Path, limit: int | None = None, start: int = 0, answers: str = "any"
+        self, path: Path, limit: int | None = None, start: int = 0, answers: str = "auto"
     ) -> None:
         super().__init__()
         self.path = path
@@ -110,12 +114,20 @@ class Gsm8kTask(Task):
     def display(self, answer: str, problem: Problem | None = None) -> str:
         return display_number(self, answer, problem)
 
+    def whole_answers(self, problem: Problem) -> bool:
+        """Whether this problem's answer is known to be a non-negative integer: `answers=whole`
+        says so of every row, `auto` of GSM8K's rows (by their format, never their gold)."""
+        if self.answers == "auto":
+            return problem.payload.get("source") in _WHOLE_SOURCES
+        return self.answers == "whole"
+
     def check(self, problem: Problem, value: Any) -> Verdict:
-        """Failed when there is no number, or (with `answers=whole`) when it is negative or
-        not whole; otherwise unknown: nothing at inference time can confirm a word problem."""
+        """Failed when there is no number, or (for a problem whose answers are whole: see
+        `whole_answers`) when it is negative or not whole; otherwise unknown: nothing at
+        inference time can confirm a word problem."""
         if not isinstance(value, Fraction):
             return Verdict(checker="gsm8k", status="failed", evidence="no number found")
-        if self.answers == "whole" and not is_whole(value):
+        if self.whole_answers(problem) and not is_whole(value):
             return Verdict(
                 checker="gsm8k",
                 status="failed",
@@ -138,6 +150,6 @@ class Gsm8kTask(Task):
         return prompts.direct_exemplars()
 
     def answer_constraint(self, problem: Problem) -> AnswerConstraint | None:
-        """A plain number: digits, a sign, a decimal point (digits only with `answers=whole`);
-        no units or commas."""
-        return number_constraint(decimal=self.answers != "whole")
+        """A plain number: digits, a sign, a decimal point (digits only where answers are
+        whole); no units or commas."""
+        return number_constraint(decimal=not self.whole_answers(problem))
