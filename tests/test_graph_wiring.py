@@ -174,3 +174,24 @@ def test_cove_drafts_with_reasoning_unless_asked_for_a_bare_draft():
 def test_cove_refuses_an_unknown_draft_kind():
     with pytest.raises(ReasonerError, match="draft must be one of cot, direct"):
         Pipeline.parse('cove(draft="essay")')
+
+
+def test_cot_asks_for_a_brief_chain_in_the_tasks_step_form_unless_told_otherwise():
+    class StepTask(type(TASK)):
+        step_hint = "with its sum written out"
+
+    def asked(pipeline: str, task) -> str:
+        model = ScriptedModel(lambda _: "2 + 3 = 5\nAnswer: 5")
+        answer = solve(EXAMPLES[0].problem, pipeline, model, task=task)
+        assert answer.value == "5"
+        (request,) = model.requests
+        return request.messages[-1].content
+
+    brief = asked("cot", StepTask())
+    step = "Let's think step by step. Write one short line per step with its sum written out,"
+    assert f"{step} and no code." in brief and brief.endswith(TASK.answer_instruction)
+    # A task with no step form gets the brief request alone.
+    assert "one short line per step, and no code." in asked("cot", TASK)
+    # Kojima et al.'s trigger alone, as the strategy was before chains were asked to be brief.
+    free = asked("cot(brief=False)", StepTask())
+    assert free == f"{EXAMPLES[0].problem.prompt}\nLet's think step by step. {TASK.answer_instruction}"

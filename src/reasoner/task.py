@@ -28,6 +28,9 @@ class Task(abc.ABC):
     name: ClassVar[str] = ""
     #: Told to the model by direct/cot prompts, e.g. "End with: Answer: <number>".
     answer_instruction: ClassVar[str] = "End your reply with a line 'Answer: <answer>'."
+    #: What one step of a brief chain of thought looks like for this task, told by `cot`
+    #: (e.g. "each with its calculation written out"); empty says nothing more.
+    step_hint: ClassVar[str] = ""
 
     def __init__(self) -> None:
         self.spec = self.name

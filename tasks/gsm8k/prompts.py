@@ -6,6 +6,8 @@ from __future__ import annotations
 from reasoner.types import PalExemplar
 
 ANSWER_INSTRUCTION = "End your reply with a line 'Answer: <number>' (digits only, no units)."
+# Calculations written out are what the arithmetic checker recomputes in a chain of thought.
+STEP_HINT = "with its calculation written out (e.g. 3 * 68 = 204)"
 
 # (question, program, answer): straight-line programs, one named quantity per line, as in
 # PAL (Gao et al., 2023), and ending in print() of the asked quantity.

@@ -89,6 +89,7 @@ class Gsm8kTask(Task):
 
     name: ClassVar[str] = "gsm8k"
     answer_instruction: ClassVar[str] = prompts.ANSWER_INSTRUCTION
+    step_hint: ClassVar[str] = prompts.STEP_HINT
 
     def __init__(
         self, path: Path, limit: int | None = None, start: int = 0, answers: str = "auto"
