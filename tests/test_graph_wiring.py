@@ -194,4 +194,6 @@ def test_cot_asks_for_a_brief_chain_in_the_tasks_step_form_unless_told_otherwise
     assert "one short line per step, and no code." in asked("cot", TASK)
     # Kojima et al.'s trigger alone, as the strategy was before chains were asked to be brief.
     free = asked("cot(brief=False)", StepTask())
-    assert free == f"{EXAMPLES[0].problem.prompt}\nLet's think step by step. {TASK.answer_instruction}"
+    assert (
+        free == f"{EXAMPLES[0].problem.prompt}\nLet's think step by step. {TASK.answer_instruction}"
+    )
