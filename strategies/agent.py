@@ -8,7 +8,10 @@ Plan, verify, switch (XoT, Liu et al. 2023) and vote only where it is needed
    (two completions). A failed one is replaced while the budget of two lasts.
 4. When they disagree (or fail), `switch` brings in `cot`, a different method, and `vote`
    weighs all of them, sampling the two methods in turn only while the majority is
-   unsettled, checking every sample (failed ones do not vote), up to `n` samples in all.
+   unsettled, checking every sample (failed ones do not vote), up to `n`=4 samples in all
+   (a fifth sample mostly broke four-way splits: on the recorded development runs it
+   changed 2 answers for the better and 1 for the worse, at 0.17 to 0.20 completions a
+   problem; docs/results.md).
 
 The abstaining form asks `cot` whenever no checker vouched for the program, since an
 answer that two methods reached is the evidence worth answering on, and it keeps voting
@@ -22,11 +25,12 @@ from reasoner.pipeline import Pipeline
 
 
 @strategy
-def agent(n: int = 5, stop: float | None = None, abstain: float | None = None) -> Pipeline:
+def agent(n: int | None = None, stop: float | None = None, abstain: float | None = None) -> Pipeline:
     """The recommended agent pipeline; `reasoner show agent` prints its full spec.
 
     Args:
-        n: the most samples its final vote may draw, the earlier ones included.
+        n: the most samples its final vote may draw, the earlier ones included: by default
+            4, and 5 when it abstains (its vote must settle at 0.8 to answer at all).
         stop: how settled the final vote's majority must be to stop sampling (0.5 to 1);
             by default 0.6 (a sample that breaks a tie ends the vote), and 0.8 when it
             abstains, so that the answers it keeps have a settled majority (both chosen on
@@ -35,9 +39,10 @@ def agent(n: int = 5, stop: float | None = None, abstain: float | None = None) -
     """
     if abstain is None:
         first = "pal >> check >> vote(n=2, adaptive=True, stop=0.8, filter=True)"
-        spec = f"{first} >> switch(cot, below=1.0) >> {_vote(n, 0.6 if stop is None else stop)}"
+        last = _vote(4 if n is None else n, 0.6 if stop is None else stop)
+        spec = f"{first} >> switch(cot, below=1.0) >> {last}"
     else:
-        vote = _vote(n, 0.8 if stop is None else stop)
+        vote = _vote(5 if n is None else n, 0.8 if stop is None else stop)
         spec = f"pal >> check >> switch(cot, when=unverified) >> {vote} >> abstain(t={abstain})"
     return Pipeline.parse(spec)
 
