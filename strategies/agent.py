@@ -25,7 +25,9 @@ from reasoner.pipeline import Pipeline
 
 
 @strategy
-def agent(n: int | None = None, stop: float | None = None, abstain: float | None = None) -> Pipeline:
+def agent(
+    n: int | None = None, stop: float | None = None, abstain: float | None = None
+) -> Pipeline:
     """The recommended agent pipeline; `reasoner show agent` prints its full spec.
 
     Args:
