@@ -9,9 +9,9 @@ Plan, verify, switch (XoT, Liu et al. 2023) and vote only where it is needed
 4. When they disagree (or fail), `switch` brings in `cot`, a different method, and `vote`
    weighs all of them, sampling the two methods in turn only while the majority is
    unsettled, checking every sample (failed ones do not vote), up to `n`=4 samples in all
-   (a fifth sample mostly broke four-way splits: on the recorded development runs it
-   changed 2 answers for the better and 1 for the worse, at 0.17 to 0.20 completions a
-   problem; docs/results.md).
+   (a fifth sample mostly broke four-way splits: on two development runs, deciding at
+   four instead made 2 answers right and 1 wrong that the fifth had decided the other way,
+   and saved 0.17 to 0.20 completions a problem; docs/results.md).
 
 The abstaining form asks `cot` whenever no checker vouched for the program, since an
 answer that two methods reached is the evidence worth answering on, and it keeps voting
