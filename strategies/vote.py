@@ -228,11 +228,11 @@ def vote_counts(ballots: Sequence[tuple[str, float | None]], weighted: bool) -> 
     weighted votes on the same scale. Plain counts when some ballot has no log-probability
     (a backend that reports none).
     """
-    means = [m for _, m in ballots]
-    if not weighted or any(m is None for m in means):
+    means = [m for _, m in ballots if m is not None]
+    if not weighted or len(means) < len(ballots):
         return Counter(answer for answer, _ in ballots)
-    top = max((m for m in means if m is not None), default=0.0)
-    weights = [math.exp((m - top) / CONFIDENCE_TEMPERATURE) for m in means if m is not None]
+    top = max(means, default=0.0)
+    weights = [math.exp((m - top) / CONFIDENCE_TEMPERATURE) for m in means]
     total = sum(weights)
     # Weighted, the Counter holds float pseudo-counts: most_common and the Beta rule take them.
     shares: dict[str, float] = {}
