@@ -23,6 +23,10 @@ from __future__ import annotations
 from reasoner import strategy
 from reasoner.pipeline import Pipeline
 
+#: The second method: a brief chain of thought whose false calculations are redone before
+#: it votes (a chain with a false step would otherwise be kept out of the vote).
+CHAIN = "cot(calculator=True)"
+
 
 @strategy
 def agent(
@@ -42,10 +46,10 @@ def agent(
     if abstain is None:
         first = "pal >> check >> vote(n=2, adaptive=True, stop=0.8, filter=True)"
         last = _vote(4 if n is None else n, 0.6 if stop is None else stop)
-        spec = f"{first} >> switch(cot, below=1.0) >> {last}"
+        spec = f"{first} >> switch({CHAIN}, below=1.0) >> {last}"
     else:
         vote = _vote(5 if n is None else n, 0.8 if stop is None else stop)
-        spec = f"pal >> check >> switch(cot, when=unverified) >> {vote} >> abstain(t={abstain})"
+        spec = f"pal >> check >> switch({CHAIN}, when=unverified) >> {vote} >> abstain(t={abstain})"
     return Pipeline.parse(spec)
 
 

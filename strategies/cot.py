@@ -3,7 +3,9 @@ Reasoning in Large Language Models"; zero-shot form from Kojima et al. 2022)."""
 
 from __future__ import annotations
 
-from reasoner import Session, strategy
+from reasoner import Attempt, Session, strategy
+from reasoner.checks import recompute
+from reasoner.prompting import answer_of
 from reasoner_strategies.direct import Direct
 
 TRIGGER = "Let's think step by step."
@@ -27,22 +29,54 @@ class ChainOfThought(Direct):
     # teach the model to skip the reasoning.
     few_shot = False
 
-    def __init__(self, max_tokens: int, brief: bool = True) -> None:
+    def __init__(self, max_tokens: int, brief: bool = True, calculator: bool = False) -> None:
         super().__init__(max_tokens)
         self.brief = brief
+        self.calculator = calculator
 
     def _instruction(self, s: Session) -> str:
         opening = brief_instruction(s.task.step_hint) if self.brief else TRIGGER
         return f"{opening} {s.task.answer_instruction}"
 
+    async def propose(
+        self, s: Session, *, feedback: str | None = None, n: int = 1, temperature: float = 0.0
+    ) -> list[Attempt]:
+        attempts = await super().propose(s, feedback=feedback, n=n, temperature=temperature)
+        if not self.calculator:
+            return attempts
+        return [_recomputed(s, attempt) for attempt in attempts]
+
+
+def _recomputed(s: Session, attempt: Attempt) -> Attempt:
+    """The chain with its false calculations redone; `draft_answer` keeps what the model
+    had concluded, and the trace names each step changed."""
+    redone = recompute(attempt.text, s.problem.prompt)
+    if redone is None:
+        return attempt
+    answer = answer_of(s.task, redone.text)
+    s.note(
+        "recompute",
+        redone.text,
+        fixes=redone.summary(),
+        answer_before=attempt.answer,
+        answer_after=answer,
+    )
+    return attempt.model_copy(
+        update={"text": redone.text, "answer": answer, "draft_answer": attempt.answer}
+    )
+
 
 @strategy
-def cot(max_tokens: int = 384, brief: bool = True) -> ChainOfThought:
+def cot(max_tokens: int = 384, brief: bool = True, calculator: bool = False) -> ChainOfThought:
     """Chain of thought: reason step by step, then answer (Wei et al. 2022; Kojima et al. 2022).
 
     Args:
         max_tokens: the most tokens the model may write.
         brief: ask for one short line per step and no code (the task's `step_hint` says
             what a step shows); False asks only "Let's think step by step." (Kojima et al.).
+        calculator: redo each false calculation the chain states ("3 * 68 = 205") and carry
+            the true result into the steps and the answer that used it, as GSM8K's
+            calculator did (Cobbe et al. 2021), after sampling: no extra model call
+            (`reasoner.checks.recompute`; a chain it cannot correct safely is kept as written).
     """
-    return ChainOfThought(max_tokens, brief)
+    return ChainOfThought(max_tokens, brief, calculator)

@@ -38,6 +38,7 @@ def by_method(pal: list[str], cot: list[str]):
         "(pal >> check >> retry(max=1) | cot) >> vote(n=3)",
         "pal >> check >> switch(cot >> check, when=unverified, below=0.5) >> abstain(t=0.75)",
         "direct >> (pal | cot | direct) >> vote(n=4, adaptive=True, stop=0.9, filter=True)",
+        "pal >> switch(cot(calculator=True), below=1.0) >> vote(n=3)",
     ],
 )
 def test_branch_and_switch_specs_round_trip_through_str(spec):
@@ -190,6 +191,18 @@ def test_filtered_vote_drops_chains_of_thought_whose_arithmetic_is_false():
     assert answer.confidence == pytest.approx(1.0)
 
 
+def test_a_chain_whose_false_steps_the_calculator_redid_votes():
+    replies = ["2 + 3 = 6, so 6.\nAnswer: 6", "2 + 3 = 6\nAnswer: 6", "2 + 3 = 5\nAnswer: 5"]
+    queue = list(replies)
+    answer, _ = run_unchecked(
+        "cot(calculator=True) >> vote(n=3, filter=True)", lambda request: queue.pop(0)
+    )
+    assert answer.value == "5"
+    assert [a.answer for a in answer.attempts] == ["5", "5", "5"]
+    assert [a.draft_answer for a in answer.attempts] == ["6", "6", None]
+    assert not any("arithmetic claims are false" in e.content for e in answer.trace)
+
+
 @pytest.mark.parametrize(
     "spec", ["direct >> vote(n=3, filter=True)", "direct >> vote(n=3, adaptive=True, filter=True)"]
 )
@@ -286,6 +299,11 @@ def test_agent_stops_at_two_programs_that_agree_and_asks_cot_when_they_do_not():
     assert {a.strategy for a in agreed.attempts} == {"pal"}
     split, _ = run_unchecked("agent", by_method(["print(4)", "print(5)"], ["2 + 3 = 5\nAnswer: 5"]))
     assert split.value == "5" and [a.strategy for a in split.attempts] == ["pal", "pal", "cot"]
+    # The agent's chains have their false calculations redone before they vote.
+    redone, _ = run_unchecked(
+        "agent", by_method(["print(4)", "print(5)"], ["2 + 3 = 6\nAnswer: 6"])
+    )
+    assert redone.value == "5" and redone.attempts[2].draft_answer == "6"
 
 
 def test_agents_abstaining_form_asks_cot_even_when_programs_would_agree():

@@ -197,3 +197,20 @@ def test_cot_asks_for_a_brief_chain_in_the_tasks_step_form_unless_told_otherwise
     assert (
         free == f"{EXAMPLES[0].problem.prompt}\nLet's think step by step. {TASK.answer_instruction}"
     )
+
+
+def test_cot_with_a_calculator_redoes_the_false_step_and_answers_from_it():
+    chain = "2 + 3 = 6\nSo the total is 6.\nAnswer: 6"
+    plain, _ = run("cot", [chain])
+    assert plain.value == "6"
+    answer, model = run("cot(calculator=True)", [chain])
+    assert len(model.requests) == 1 and answer.cost.completions == 1
+    assert answer.value == "5"
+    (attempt,) = answer.attempts
+    assert attempt.text == "2 + 3 = 5\nSo the total is 5.\nAnswer: 5"
+    assert attempt.draft_answer == "6"  # what the model concluded, for the revision report
+    (event,) = [e for e in answer.trace if e.kind == "recompute"]
+    assert event.data["fixes"] == "line 1: 6 -> 5"
+    # A chain the calculator cannot correct safely is kept as written (2 is in the question).
+    kept, _ = run("cot(calculator=True)", ["2 + 3 = 2\nAnswer: 2"])
+    assert kept.value == "2" and kept.attempts[0].draft_answer is None

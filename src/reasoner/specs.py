@@ -75,7 +75,7 @@ def _format_positional(value: Any) -> str:
         and value
         and parse_value(value) == value
         and len(_split_top_level(value, ",")) == 1
-        and "=" not in value.replace(">>", "")
+        and len(_split_top_level(value, "=")) == 1
     ):
         return value
     return repr(value)

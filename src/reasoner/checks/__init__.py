@@ -2,6 +2,8 @@
 
 - `arithmetic_claims`: find the equalities a reasoning text or program states and re-check
   each with SymPy (`claims_verdict`).
+- `recompute`: redo a reasoning text's false calculations and carry the true results
+  forward (`recompute`), a calculator applied after sampling.
 - `question_expression`: compare a PAL program, or a final answer, with the arithmetic
   expression its question asks about.
 - `constraint_language` and `z3_constraints`: a small declarative language the model writes
@@ -23,6 +25,7 @@ from reasoner.checks.question_expression import (
     check_program_against_question,
     find_question_expression,
 )
+from reasoner.checks.recompute import Recomputed, recompute
 from reasoner.checks.safe_math import ExpressionError, evaluate, parse_expression
 from reasoner.checks.z3_constraints import ConstraintCheck, check_candidate, solve, z3_verdict
 
@@ -33,6 +36,7 @@ __all__ = [
     "ExpressionError",
     "Formalisation",
     "ParseError",
+    "Recomputed",
     "check_answer_against_question",
     "check_candidate",
     "check_claim",
@@ -44,6 +48,7 @@ __all__ = [
     "find_question_expression",
     "parse_constraints",
     "parse_expression",
+    "recompute",
     "solve",
     "z3_verdict",
 ]
