@@ -63,3 +63,32 @@ def test_it_refuses_what_it_cannot_write_back_safely():
     fixed = recompute(false_steps(MAX_FIXES) + "Answer: 1")
     assert fixed is not None and len(fixed.fixes) == MAX_FIXES
     assert claims_verdict(fixed.text).passed
+
+
+def test_a_chain_link_gets_its_one_new_number_solved_for():
+    # "1/3 * 383242200" restates the left side with the model's own (false) sum in it.
+    chain = (
+        "300 * 450 = 1350000 calories\n"
+        "1/3 * (381892200 + 1350000) = 1/3 * 383242200 = 127747400 calories\n"
+        "Answer: 127747400"
+    )
+    redone = recompute(chain, "200 rolls of 1909461 calories, 300 muffins of 450, 1/3rd")
+    assert redone is not None
+    assert redone.text == (
+        "300 * 450 = 135000 calories\n"
+        "1/3 * (381892200 + 135000) = 1/3 * 382027200 = 127342400 calories\n"
+        "Answer: 127342400"
+    )
+    # Two new numbers on the right: which one is false is unclear.
+    assert recompute("2 * (3 + 4) = 5 * 9\nAnswer: 45", "2 3 4") is None
+
+
+def test_units_between_the_numbers_do_not_hide_a_false_step():
+    chain = (
+        "8249298 chickens/day * 7 days/week * 3 weeks = 170,446,444 chickens\n"
+        "50 cows + 20 chickens + 420 cows + 170,446,444 chickens = 170,446,894 animals\n"
+        "Answer: 170,446,894"
+    )
+    redone = recompute(chain, "50 cows and 20 chickens; 20 cows and 8249298 chickens a day")
+    assert redone is not None
+    assert redone.text.endswith("Answer: 173,235,748")

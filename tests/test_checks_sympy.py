@@ -443,3 +443,35 @@ def test_true_claims_about_integers_always_pass(a, b, op):
 def test_a_program_that_miscopies_most_of_the_expression_fails(question, program, evidence):
     verdict = check_program_against_question(question, program)
     assert verdict.status == "failed" and verdict.evidence == evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "lhs", "status"),
+    [
+        (
+            "8249298 chickens/day * 7 days/week * 3 weeks = 170,446,444 chickens",
+            "8249298 * 7 * 3",
+            "failed",
+        ),
+        ("4755123 petunias * $3.00/petunia = $14265369", "4755123 * $3.00", "passed"),
+        ("5 dollars per hour * 3 hours = 15 dollars", "5 * 3", "passed"),
+        ("2 hours * 60 minutes/hour = 120 minutes", "2 * 60", "passed"),
+        ("50 cows + 20 chickens = 71 animals", "50 + 20", "failed"),
+    ],
+)
+def test_units_between_a_number_and_its_operator_are_read_past(text, lhs, status):
+    (result,) = check_claims(text)
+    assert (result.claim.lhs, result.status) == (lhs, status)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "120 minutes = 2 hours",  # a conversion, no operator: not a claim
+        "1 hour + 30 minutes = 90 minutes",  # a sum across units of measure converts
+        "3 apples and 4 = 7",  # prose between the numbers
+        "He has 5 apples, so 5 = 5 * 1 of them",
+    ],
+)
+def test_units_never_make_a_conversion_or_prose_a_false_claim(text):
+    assert all(r.status != "failed" for r in check_claims(text)), check_claims(text)

@@ -53,6 +53,21 @@ _FUNCTION_WORDS = frozenset(
 _OPERATOR_SYMBOLS = frozenset("% & | ~ @ _ <= >= != := -> <- =>".split())  # noqa: SIM905
 
 
+#: The most words a unit between a number and an operator may have ("sweet potato vines").
+_MAX_UNIT_WORDS = 4
+#: Words that make what follows a number prose, not a unit ("5 and 3", "4 is").
+_PROSE_WORDS = frozenset(
+    """and or is are was were be so then which that it he she they we you i the a an to
+    in on at for if but not each every""".split()  # noqa: SIM905
+)
+#: Units of measure: a sum of terms in two of them converts, so it is not a claim.
+_MEASURES = frozenset(
+    """second minute hour day week month year cent dollar inch feet foot yard mile ounce
+    pound cup gram kilogram meter metre centimeter liter litre gallon quart pint ton
+    dozen""".split()  # noqa: SIM905
+)
+
+
 @dataclass(frozen=True)
 class Claim:
     """One stated equality `lhs = rhs`, where it was written, and any values it assumes.
@@ -145,18 +160,78 @@ def _line_claims(line: str, number: int, offset: int) -> list[Claim]:
 
 
 def _runs(tokens: list[Token]) -> list[tuple[Token | None, list[Token]]]:
-    """Maximal runs of arithmetic tokens holding an `=`, each with the token just before it."""
+    """Maximal runs of arithmetic tokens holding an `=`, each with the token just before it.
+
+    Units between a number and the operator after it are passed over, so that
+    "20 cows/day * 7 days = 140 cows" reads as `20 * 7 = 140` (see `_unit_end`).
+    """
     runs: list[tuple[Token | None, list[Token]]] = []
     current: list[Token] = []
+    measures: set[str] = set()  # the units of measure passed over in this run
     prev: Token | None = None
-    for tok in [*tokens, None]:
+    i = 0
+    while i <= len(tokens):
+        tok = tokens[i] if i < len(tokens) else None
         if tok is not None and tok.kind != "word":
             current.append(tok)
+            i += 1
             continue
+        if tok is not None:
+            per = len(current) >= 2 and current[-1].value == "/" and current[-2].kind == "num"
+            if current and (current[-1].kind == "num" or per):
+                end = _unit_end(tokens, i, current, measures)
+                if end is not None:
+                    if per:  # "$3/petunia * ...": the slash belonged to the unit
+                        current.pop()
+                    i = end
+                    continue
         if any(t.kind == "eq" for t in current):
             runs.append((prev, current))
-        current, prev = [], tok
+        current, measures, prev = [], set(), tok
+        i += 1
     return runs
+
+
+def _unit_end(tokens: list[Token], i: int, current: list[Token], measures: set[str]) -> int | None:
+    """Where a unit that starts at token i ends ("chickens/day", "dollars per hour"), when
+    an operator continues the expression after it; None when the words are prose.
+
+    An `=` right after a unit only continues an expression that already has an operator
+    ("3 boxes * 4 bags = 12 bags"; never "120 minutes = 2 hours"), and a sum whose terms
+    carry two different units of measure is a conversion, not a claim ("1 hour + 30
+    minutes = 90 minutes").
+    """
+    j = i
+    words: list[str] = []
+    while j < len(tokens) and len(words) < _MAX_UNIT_WORDS:
+        tok = tokens[j]
+        if tok.kind == "word" and tok.value.isalpha():
+            words.append(tok.value)
+            j += 1
+        elif tok.value == "/" and j + 1 < len(tokens) and tokens[j + 1].kind == "word" and words:
+            j += 1
+        else:
+            break
+    if not words or j >= len(tokens) or any(w in _PROSE_WORDS for w in words):
+        return None
+    after = tokens[j]
+    has_operator = any(t.kind == "op" and t.value not in "()" for t in current)
+    if after.kind == "eq" and not has_operator:
+        return None
+    if after.kind not in ("op", "eq") or after.value == "(":
+        return None
+    found = {m for m in map(_measure, words) if m}
+    additive = any(t.value in "+-" for t in current) or after.value in "+-"
+    if additive and len(measures | found) > 1:
+        return None
+    measures |= found
+    return j
+
+
+def _measure(word: str) -> str | None:
+    """The unit of measure a word names, singular ("minutes" -> "minute"), or None."""
+    singular = word[:-1] if word.endswith("s") and word[:-1] in _MEASURES else word
+    return singular if singular in _MEASURES else None
 
 
 def _sides(line: str, prev: Token | None, run: list[Token]) -> list[_Side | None]:
@@ -174,14 +249,24 @@ def _sides(line: str, prev: Token | None, run: list[Token]) -> list[_Side | None
         if group and not (index == 0 and _incomplete_start(prev, group)):
             start, end = group[0].start, group[-1].end
             if end - start <= MAX_TEXT_CHARS:
+                text = _without_units(line, group)
                 try:
-                    parsed = parse_tokens(group, line[start:end])
+                    parsed = parse_tokens(group, text)
                     bare = len(group) == 1 and group[0].kind == "var"
-                    side = _Side(line[start:end], start, end, parsed, bare)
+                    side = _Side(text, start, end, parsed, bare)
                 except ExpressionError:
                     side = None
         sides.append(side)
     return sides
+
+
+def _without_units(line: str, group: list[Token]) -> str:
+    """The side's text as written, with a space where a unit was passed over."""
+    text = group[0].text
+    for before, tok in zip(group, group[1:], strict=False):
+        gap = line[before.end : tok.start]
+        text += (" " if any(ch.isalpha() for ch in gap) else gap) + tok.text
+    return text
 
 
 def _strip_brackets(group: list[Token], front: bool) -> list[Token]:

@@ -94,34 +94,70 @@ def _first_false(text: str) -> Claim | None:
 def _redo(text: str, claim: Claim, given: set[Fraction]) -> tuple[str, Fix] | None:
     """Write the true result of `claim` in place of its false one, and in every later
     number equal to the false one."""
-    wrong = _literal(claim.rhs)
-    if wrong is None:
-        return None  # "5 * 3 = 2 * 7": which side is the model's result is unclear
+    rhs_start = claim.span[1] - len(claim.rhs)
+    if text[rhs_start : claim.span[1]] != claim.rhs:
+        return None  # units were read past inside the right side: not the text as written
     try:
         true = evaluate(parse_expression(claim.lhs), symbols=False)
     except ExpressionError:
         return None
-    right = _written(true)
+    found = _false_number(claim, true)
+    if found is None:
+        return None
+    start, end, wrong, value = found
+    right = _written(value)
     if right is None or right.startswith("-"):
         return None  # a sign written into "10 - 4" would change the operator before it
-    rhs_start = claim.span[1] - len(claim.rhs)
-    if wrong in given or wrong in _numbers(text[:rhs_start]):
+    if wrong in given or wrong in _numbers(text[: rhs_start + start]):
         return None
     tail = text[claim.span[1] :]
     pieces, last = [], 0
-    for start, end, value in _number_spans(tail):
-        if value == wrong:
-            pieces.append(tail[last:start] + _styled(right, tail[start:end]))
-            last = end
-    fixed = text[:rhs_start] + _styled(right, claim.rhs) + "".join(pieces) + tail[last:]
-    return fixed, Fix(line=claim.line, wrong=claim.rhs.strip(), right=right)
+    for begin, finish, number in _number_spans(tail):
+        if number == wrong:
+            pieces.append(tail[last:begin] + _styled(right, tail[begin:finish]))
+            last = finish
+    written = claim.rhs[start:end]
+    fixed = (
+        text[: rhs_start + start]
+        + _styled(right, written)
+        + claim.rhs[end:]
+        + "".join(pieces)
+        + tail[last:]
+    )
+    return fixed, Fix(line=claim.line, wrong=written, right=right)
 
 
-def _literal(side: str) -> Fraction | None:
-    tokens = lex(side)
-    if len(tokens) != 1 or tokens[0].kind != "num" or tokens[0].value.endswith("%"):
+def _false_number(claim: Claim, true: sympy.Expr) -> tuple[int, int, Fraction, sympy.Expr] | None:
+    """The number of the right side the model got wrong (its offsets in `claim.rhs` and its
+    value) and the value that makes the claim hold.
+
+    A bare result is that number. In a chain link such as `1/3 * (a + b) = 1/3 * 383242200`
+    it is the one number the left side does not have (the model's own sum), solved for;
+    with two or more new numbers, which one is wrong is unclear, and this gives None.
+    """
+    tokens = lex(claim.rhs)
+    numbers = [t for t in tokens if t.kind == "num" and t.text]
+    if len(numbers) != len([t for t in tokens if t.kind == "num"]) or any(
+        t.value.endswith("%") for t in numbers
+    ):
+        return None  # "x²" and "20%" hide numbers the text does not write out
+    if len(tokens) == 1 and numbers:
+        (number,) = numbers
+        return number.start, number.end, Fraction(number.value), true
+    known = _numbers(claim.lhs)
+    new = [t for t in numbers if Fraction(t.value) not in known]
+    if len(new) != 1:
         return None
-    return Fraction(tokens[0].value)
+    (number,) = new
+    unknown = sympy.Symbol("n")  # one letter: the lexer reads longer names as prose
+    side = f"{claim.rhs[: number.start]} n {claim.rhs[number.end :]}"
+    try:
+        solved = sympy.solve(sympy.Eq(evaluate(parse_expression(side)), true), unknown)
+    except (ExpressionError, NotImplementedError):
+        return None
+    if len(solved) != 1:
+        return None
+    return number.start, number.end, Fraction(number.value), solved[0]
 
 
 def _written(value: sympy.Expr) -> str | None:
