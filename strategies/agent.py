@@ -6,8 +6,9 @@ Plan, verify, switch (XoT, Liu et al. 2023) and vote only where it is needed
 2. A candidate a checker passed stands (Hanoi's simulator, a chess mate): one completion.
 3. Otherwise a second program is sampled; two programs that print the same answer stand
    (two completions). A failed one is replaced while the budget of two lasts.
-4. When they disagree (or fail), `switch` brings in `cot`, a different method, and `vote`
-   weighs all of them, sampling the two methods in turn only while the majority is
+4. When they disagree (or fail), `switch` brings in `cot`, a different method, whose
+   false calculations its calculator redoes (`cot(calculator=True)`), and `vote` weighs
+   all of them, sampling the two methods in turn only while the majority is
    unsettled, checking every sample (failed ones do not vote), up to `n`=4 samples in all
    (a fifth sample mostly broke four-way splits: on two development runs, deciding at
    four instead made 2 answers right and 1 wrong that the fifth had decided the other way,
