@@ -469,6 +469,7 @@ def test_units_between_a_number_and_its_operator_are_read_past(text, lhs, status
     [
         "120 minutes = 2 hours",  # a conversion, no operator: not a claim
         "1 hour + 30 minutes = 90 minutes",  # a sum across units of measure converts
+        "2 dozen + 6 eggs = 30 eggs",
         "3 apples and 4 = 7",  # prose between the numbers
         "He has 5 apples, so 5 = 5 * 1 of them",
     ],

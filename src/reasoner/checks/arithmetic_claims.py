@@ -167,7 +167,7 @@ def _runs(tokens: list[Token]) -> list[tuple[Token | None, list[Token]]]:
     """
     runs: list[tuple[Token | None, list[Token]]] = []
     current: list[Token] = []
-    measures: set[str] = set()  # the units of measure passed over in this run
+    units: set[str] = set()  # the units passed over in this run
     prev: Token | None = None
     i = 0
     while i <= len(tokens):
@@ -179,7 +179,7 @@ def _runs(tokens: list[Token]) -> list[tuple[Token | None, list[Token]]]:
         if tok is not None:
             per = len(current) >= 2 and current[-1].value == "/" and current[-2].kind == "num"
             if current and (current[-1].kind == "num" or per):
-                end = _unit_end(tokens, i, current, measures)
+                end = _unit_end(tokens, i, current, units)
                 if end is not None:
                     if per:  # "$3/petunia * ...": the slash belonged to the unit
                         current.pop()
@@ -187,19 +187,19 @@ def _runs(tokens: list[Token]) -> list[tuple[Token | None, list[Token]]]:
                     continue
         if any(t.kind == "eq" for t in current):
             runs.append((prev, current))
-        current, measures, prev = [], set(), tok
+        current, units, prev = [], set(), tok
         i += 1
     return runs
 
 
-def _unit_end(tokens: list[Token], i: int, current: list[Token], measures: set[str]) -> int | None:
+def _unit_end(tokens: list[Token], i: int, current: list[Token], units: set[str]) -> int | None:
     """Where a unit that starts at token i ends ("chickens/day", "dollars per hour"), when
     an operator continues the expression after it; None when the words are prose.
 
     An `=` right after a unit only continues an expression that already has an operator
     ("3 boxes * 4 bags = 12 bags"; never "120 minutes = 2 hours"), and a sum whose terms
-    carry two different units of measure is a conversion, not a claim ("1 hour + 30
-    minutes = 90 minutes").
+    carry a unit of measure and another unit may convert, so it is not a claim ("1 hour +
+    30 minutes = 90 minutes", "2 dozen + 6 eggs = 30 eggs"; "50 cows + 20 hens" is one).
     """
     j = i
     words: list[str] = []
@@ -220,11 +220,10 @@ def _unit_end(tokens: list[Token], i: int, current: list[Token], measures: set[s
         return None
     if after.kind not in ("op", "eq") or after.value == "(":
         return None
-    found = {m for m in map(_measure, words) if m}
+    units.add(_measure(words[0]) or words[0])
     additive = any(t.value in "+-" for t in current) or after.value in "+-"
-    if additive and len(measures | found) > 1:
+    if additive and len(units) > 1 and any(u in _MEASURES for u in units):
         return None
-    measures |= found
     return j
 
 

@@ -7,11 +7,13 @@ GSM8K's authors gave the model a calculator for exactly this (Cobbe et al. 2021,
 same correction made after sampling, so it needs no extra model call and works with any
 backend: the first false step (`3 * 68 = 205`) gets its true result (`204`), every later
 number equal to the false result is replaced with the true one, and the calculations that
-used it are redone in turn, down to the answer line.
+used it are redone in turn, down to the answer line. In a chain link that restates its
+left side with the model's own sub-result (`1/3 * (a + b) = 1/3 * 383242200`), that one
+new number is solved for.
 
 It refuses (returns None) rather than guess: when the false result also stands for
 something else (it is a number of the question or of an earlier line, so a later use may
-mean either), when a false step's right side is not a bare non-negative number or its true
+mean either), when the right side holds two numbers the left side lacks, when the true
 result is negative or irrational, or when it finds more false steps than `MAX_FIXES`.
 """
 
