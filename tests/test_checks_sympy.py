@@ -457,6 +457,7 @@ def test_a_program_that_miscopies_most_of_the_expression_fails(question, program
         ("5 dollars per hour * 3 hours = 15 dollars", "5 * 3", "passed"),
         ("2 hours * 60 minutes/hour = 120 minutes", "2 * 60", "passed"),
         ("50 cows + 20 chickens = 71 animals", "50 + 20", "failed"),
+        ("12 apples divided by 4 friends = 3 apples", "12 divided by 4", "passed"),
     ],
 )
 def test_units_between_a_number_and_its_operator_are_read_past(text, lhs, status):

@@ -261,10 +261,11 @@ def _sides(line: str, prev: Token | None, run: list[Token]) -> list[_Side | None
 
 def _without_units(line: str, group: list[Token]) -> str:
     """The side's text as written, with a space where a unit was passed over."""
-    text = group[0].text
+    text = line[group[0].start : group[0].end]
     for before, tok in zip(group, group[1:], strict=False):
         gap = line[before.end : tok.start]
-        text += (" " if any(ch.isalpha() for ch in gap) else gap) + tok.text
+        # A token's span, not its text: "divided by" is one token spelled "divided".
+        text += (" " if any(ch.isalpha() for ch in gap) else gap) + line[tok.start : tok.end]
     return text
 
 
