@@ -3,8 +3,10 @@ Reasoning in Large Language Models"; zero-shot form from Kojima et al. 2022)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from reasoner import Attempt, Session, strategy
-from reasoner.checks import recompute
+from reasoner.checks import Recomputed, recompute
 from reasoner.prompting import answer_of
 from reasoner_strategies.direct import Direct
 
@@ -44,13 +46,16 @@ class ChainOfThought(Direct):
         attempts = await super().propose(s, feedback=feedback, n=n, temperature=temperature)
         if not self.calculator:
             return attempts
-        return [_recomputed(s, attempt) for attempt in attempts]
+        # Off the event loop, as the vote's checks are: SymPy on a long chain takes a while.
+        redone = await asyncio.gather(
+            *(asyncio.to_thread(recompute, a.text, s.problem.prompt) for a in attempts)
+        )
+        return [_recomputed(s, a, r) for a, r in zip(attempts, redone, strict=True)]
 
 
-def _recomputed(s: Session, attempt: Attempt) -> Attempt:
+def _recomputed(s: Session, attempt: Attempt, redone: Recomputed | None) -> Attempt:
     """The chain with its false calculations redone; `draft_answer` keeps what the model
     had concluded, and the trace names each step changed."""
-    redone = recompute(attempt.text, s.problem.prompt)
     if redone is None:
         return attempt
     answer = answer_of(s.task, redone.text)

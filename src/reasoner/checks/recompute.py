@@ -72,18 +72,13 @@ def recompute(text: str, question: str = "") -> Recomputed | None:
     """
     given = _numbers(question)
     fixes: list[Fix] = []
-    for _ in range(MAX_FIXES + 1):
-        claim = _first_false(text)
-        if claim is None:
-            return Recomputed(text, tuple(fixes)) if fixes else None
-        if len(fixes) == MAX_FIXES:
-            return None
-        fixed = _redo(text, claim, given)
+    while (claim := _first_false(text)) is not None:
+        fixed = _redo(text, claim, given) if len(fixes) < MAX_FIXES else None
         if fixed is None:
             return None
         text, fix = fixed
         fixes.append(fix)
-    return None  # unreachable: the loop returns once MAX_FIXES is reached
+    return Recomputed(text, tuple(fixes)) if fixes else None
 
 
 def _first_false(text: str) -> Claim | None:
@@ -108,8 +103,8 @@ def _redo(text: str, claim: Claim, given: set[Fraction]) -> tuple[str, Fix] | No
         return None
     start, end, wrong, value = found
     right = _written(value)
-    if right is None or right.startswith("-"):
-        return None  # a sign written into "10 - 4" would change the operator before it
+    if right is None:
+        return None
     if wrong in given or wrong in _numbers(text[: rhs_start + start]):
         return None
     tail = text[claim.span[1] :]
@@ -163,17 +158,16 @@ def _false_number(claim: Claim, true: sympy.Expr) -> tuple[int, int, Fraction, s
 
 
 def _written(value: sympy.Expr) -> str | None:
-    """A value as a model would write it: digits, a point, at most PLACES decimals."""
-    if not value.is_Rational:
+    """A value as a model would write it: digits, a point, at most PLACES decimals; None
+    for a negative value (a sign written into "10 - 4" would change the operator before
+    it) or one with no decimal form."""
+    if not value.is_Rational or value < 0:
         return None
-    exact = Fraction(int(value.p), int(value.q))
-    rounded = round(exact, PLACES)
-    sign = "-" if rounded < 0 else ""
-    whole, frac = divmod(abs(rounded) * 10**PLACES, 10**PLACES)
+    rounded = round(Fraction(int(value.p), int(value.q)), PLACES)
+    whole, frac = divmod(int(rounded * 10**PLACES), 10**PLACES)
     if frac == 0:
-        return f"{sign}{whole}"
-    decimals = f"{int(frac):0{PLACES}d}".rstrip("0")
-    return f"{sign}{whole}.{decimals}"
+        return str(whole)
+    return f"{whole}.{f'{frac:0{PLACES}d}'.rstrip('0')}"
 
 
 def _styled(digits: str, like: str) -> str:
