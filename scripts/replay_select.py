@@ -1,0 +1,152 @@
+"""Ask the model `select`'s question on the recorded pools of a run, to measure the selector.
+
+Usage: python scripts/replay_select.py MODEL TASK_SPEC RUN/results.jsonl [...]
+
+For every problem whose voting samples disagree, the model is shown pairs of them with
+`select`'s own prompt, in both orders (A, B) and (B, A), and its letter is read. Pairs:
+- `top`: the pool's two most common answers, as `select` picks them today;
+- `methods`: the leading answer of each method (a program against a chain of thought),
+  Zhao et al.'s comparison, where both methods answered and differ.
+Printed per pair rule: how often exactly one of the pair is right, how often the model's
+choice is right in each order and when both orders agree, and how the vote's own decision
+would change (made right / made wrong). Costs one completion of a few tokens per order.
+The model is real; the pools are what the run drew, so this measures the selector alone.
+Analysis of development runs only (docs/results.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from replay_vote import right  # scripts/ is on the path when run as a script
+
+from reasoner import Attempt, Problem, load_model, load_task
+from reasoner.checks import claims_verdict
+from reasoner.types import AnswerConstraint
+from reasoner_strategies.select import PROMPT, _shown
+
+
+def voters(task: Any, problem: Problem, row: dict) -> list[Attempt]:
+    """The attempts that voted: an answer the task's check does not fail, from a chain with
+    no false calculation left (what `vote(filter=True)` keeps)."""
+    kept = []
+    for attempt in map(Attempt.model_validate, row["attempts"]):
+        if attempt.answer is None or attempt.error:
+            continue
+        value = task.parse(attempt.answer)
+        if value is None or task.check(problem, value).failed:
+            continue
+        if not attempt.program and claims_verdict(attempt.text).failed:
+            continue
+        kept.append(attempt)
+    return kept
+
+
+def pairs(pool: list[Attempt]) -> dict[str, tuple[Attempt, Attempt]]:
+    """The pair each rule would show, leader first; a rule with no pair is left out."""
+    counts = Counter(a.answer for a in pool)
+    found: dict[str, tuple[Attempt, Attempt]] = {}
+    if len(counts) >= 2:
+        (first, _), (second, _) = counts.most_common(2)
+        found["top"] = (_first_with(pool, first), _first_with(pool, second))
+    leaders = {}
+    for method in ("pal", "cot"):
+        mine = Counter(a.answer for a in pool if a.strategy.startswith(method))
+        if mine:
+            # most common within the method, ties broken by the pool's count, then order
+            best = max(mine, key=lambda ans: (mine[ans], counts[ans]))
+            leaders[method] = _first_with(pool, best)
+    if len(leaders) == 2 and leaders["pal"].answer != leaders["cot"].answer:
+        found["methods"] = (leaders["pal"], leaders["cot"])
+    return found
+
+
+def _first_with(pool: list[Attempt], answer: str | None) -> Attempt:
+    return next(a for a in pool if a.answer == answer)
+
+
+async def ask(model: Any, problem: str, a: Attempt, b: Attempt) -> tuple[str, float] | None:
+    """The letter the model picks for (A, B) and that letter's probability."""
+    key = (problem, a.answer, a.strategy, b.answer, b.strategy)
+    if key not in _asked:  # both rules often show the same pair: ask once
+        prompt = PROMPT.format(problem=problem, first=_shown(a), second=_shown(b))
+        generation = await model.ask(
+            prompt, max_tokens=4, constraint=AnswerConstraint(choices=["A", "B"])
+        )
+        letter = generation.text.strip().strip("()").upper()[:1]
+        logprob = generation.completions[0].logprob
+        ok = letter in ("A", "B") and logprob is not None
+        _asked[key] = (letter, math.exp(logprob)) if ok else None  # type: ignore[arg-type]
+    return _asked[key]
+
+
+_asked: dict[tuple, tuple[str, float] | None] = {}
+
+
+def p_a(reply: tuple[str, float]) -> float:
+    """P(A) as the model put it; when it chose B, the rest of B's probability."""
+    letter, p = reply
+    return p if letter == "A" else 1.0 - p
+
+
+async def replay(model: Any, spec: str, path: str, tally: dict[str, Counter[str]]) -> None:
+    task = load_task(spec)
+    problems = {p.id: p for p in task.problems()}
+    for line in filter(None, Path(path).read_text().splitlines()):
+        row = json.loads(line)
+        problem = problems[row["problem_id"]]
+        for rule, (lead, other) in pairs(voters(task, problem, row)).items():
+            forward = await ask(model, problem.prompt, lead, other)
+            backward = await ask(model, problem.prompt, other, lead)
+            if forward is None or backward is None:
+                tally[rule]["no letter read"] += 1
+                continue
+            picks = {
+                "shown first": forward[0] == "A",
+                "shown second": backward[0] == "B",
+                # position bias cancels: lead wins when P(A) is higher with lead as A
+                "both orders": p_a(forward) >= p_a(backward),
+            }
+            ok_lead = right(task, lead.answer, row["gold"])
+            ok_other = right(task, other.answer, row["gold"])
+            t = tally[rule]
+            t.update({"pools": 1, "leader right": ok_lead, "other right": ok_other})
+            t["letter A"] += (forward[0] == "A") + (backward[0] == "A")
+            for name, picks_lead in picks.items():
+                ok = ok_lead if picks_lead else ok_other
+                t[f"{name}: made right"] += ok and not row["correct"]
+                t[f"{name}: made wrong"] += bool(row["correct"]) and not ok
+            print(
+                f"{row['problem_id']} {rule}: {lead.strategy} {lead.answer} vs {other.strategy} "
+                f"{other.answer}, gold {row['gold']}, vote {'right' if row['correct'] else 'wrong'}: "
+                f"lead first {forward[0]} P(A) {p_a(forward):.2f}, "
+                f"lead second {backward[0]} P(A) {p_a(backward):.2f}",
+                flush=True,
+            )
+
+
+async def main(model_spec: str, spec: str, paths: list[str]) -> None:
+    model = load_model(model_spec)
+    tally: dict[str, Counter[str]] = {"top": Counter(), "methods": Counter()}
+    try:
+        for path in paths:
+            await replay(model, spec, path, tally)
+    finally:
+        await model.aclose()
+    for rule, counts in tally.items():
+        print(f"-- {rule}")
+        for key, value in counts.items():
+            print(f"{key:>32}: {value}")
+    print(json.dumps({rule: dict(c) for rule, c in tally.items()}))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3:]))
