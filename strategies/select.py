@@ -6,6 +6,9 @@ e.g. `pal >> check >> switch(cot, when=unverified) >> select`.
 The two solutions are the pool's two most common answers (ties: the earlier one first); each
 is shown as its method wrote it (the program and what it printed, or the reasoning). The
 reply is one letter, constrained to `A` or `B` where the backend can enforce it.
+
+Not in `agent`: Qwen2.5-Coder-1.5B answered `A` whichever solution came first
+(`scripts/replay_select.py`, docs/agents.md); a judge needs a larger model.
 """
 
 from __future__ import annotations
