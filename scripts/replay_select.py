@@ -3,14 +3,16 @@
 Usage: python scripts/replay_select.py MODEL TASK_SPEC RUN/results.jsonl [...]
 
 For every problem whose voting samples disagree, the model is shown pairs of them with
-`select`'s own prompt, in both orders (A, B) and (B, A), and its letter is read. Pairs:
-- `top`: the pool's two most common answers, as `select` picks them today;
+`select`'s own prompt, in both orders (A, B) and (B, A). Pairs:
+- `top`: the pool's two most common answers, as `select` picks them;
 - `methods`: the leading answer of each method (a program against a chain of thought),
   Zhao et al.'s comparison, where both methods answered and differ.
-Printed per pair rule: how often exactly one of the pair is right, how often the model's
-choice is right in each order and when both orders agree, and how the vote's own decision
-would change (made right / made wrong). Costs one completion of a few tokens per order.
-The model is real; the pools are what the run drew, so this measures the selector alone.
+Printed per pairing: how often the model answered `A`, and how the vote's own answers would
+change (made right / made wrong) if its choice were kept, read three ways: the letter when
+the leader is shown first, the letter when it is shown second, and both orders together
+(the leader wins when the model's probability of `A` is higher with the leader as `A`,
+which cancels a bias towards one position). One completion of a few tokens per order;
+the model is real and the pools are what the run drew, so this measures the selector alone.
 Analysis of development runs only (docs/results.md).
 """
 
@@ -29,7 +31,7 @@ from replay_vote import right  # scripts/ is on the path when run as a script
 from reasoner import Attempt, Problem, load_model, load_task
 from reasoner.checks import claims_verdict
 from reasoner.types import AnswerConstraint
-from reasoner_strategies.select import PROMPT, _shown
+from reasoner_strategies.select import PROMPT, shown_solution
 
 
 def voters(task: Any, problem: Problem, row: dict) -> list[Attempt]:
@@ -75,7 +77,7 @@ async def ask(model: Any, problem: str, a: Attempt, b: Attempt) -> tuple[str, fl
     """The letter the model picks for (A, B) and that letter's probability."""
     key = (problem, a.answer, a.strategy, b.answer, b.strategy)
     if key not in _asked:  # both rules often show the same pair: ask once
-        prompt = PROMPT.format(problem=problem, first=_shown(a), second=_shown(b))
+        prompt = PROMPT.format(problem=problem, first=shown_solution(a), second=shown_solution(b))
         generation = await model.ask(
             prompt, max_tokens=4, constraint=AnswerConstraint(choices=["A", "B"])
         )

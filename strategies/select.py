@@ -56,7 +56,9 @@ def select(max_tokens: int = 4):
         first = next(i for i in answered if attempts[i].answer == first_answer)
         second = next(i for i in answered if attempts[i].answer == second_answer)
         prompt = PROMPT.format(
-            problem=s.problem.prompt, first=_shown(attempts[first]), second=_shown(attempts[second])
+            problem=s.problem.prompt,
+            first=shown_solution(attempts[first]),
+            second=shown_solution(attempts[second]),
         )
         generation = await s.ask(
             prompt,
@@ -79,7 +81,8 @@ def select(max_tokens: int = 4):
     return run
 
 
-def _shown(attempt: Attempt) -> str:
+def shown_solution(attempt: Attempt) -> str:
+    """A solution as the model is shown it: the program and what it printed, or the text."""
     if attempt.program:
         printed = attempt.execution.stdout.strip() if attempt.execution else ""
         return clip(f"A Python program:\n{attempt.program}\nIt printed: {printed}", SHOWN_CHARS)
