@@ -73,22 +73,25 @@ def _first_with(pool: list[Attempt], answer: str | None) -> Attempt:
     return next(a for a in pool if a.answer == answer)
 
 
+#: Replies already read, by (problem, first answer and method, second answer and method):
+#: both pairings often show the same pair, and it is asked once.
+_asked: dict[tuple, tuple[str, float] | None] = {}
+
+
 async def ask(model: Any, problem: str, a: Attempt, b: Attempt) -> tuple[str, float] | None:
     """The letter the model picks for (A, B) and that letter's probability."""
     key = (problem, a.answer, a.strategy, b.answer, b.strategy)
-    if key not in _asked:  # both rules often show the same pair: ask once
+    if key not in _asked:
         prompt = PROMPT.format(problem=problem, first=shown_solution(a), second=shown_solution(b))
         generation = await model.ask(
             prompt, max_tokens=4, constraint=AnswerConstraint(choices=["A", "B"])
         )
         letter = generation.text.strip().strip("()").upper()[:1]
         logprob = generation.completions[0].logprob
-        ok = letter in ("A", "B") and logprob is not None
-        _asked[key] = (letter, math.exp(logprob)) if ok else None  # type: ignore[arg-type]
+        _asked[key] = None
+        if letter in ("A", "B") and logprob is not None:
+            _asked[key] = (letter, math.exp(logprob))
     return _asked[key]
-
-
-_asked: dict[tuple, tuple[str, float] | None] = {}
 
 
 def p_a(reply: tuple[str, float]) -> float:
