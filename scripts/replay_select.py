@@ -29,48 +29,41 @@ from typing import Any
 from replay_vote import right  # scripts/ is on the path when run as a script
 
 from reasoner import Attempt, Problem, load_model, load_task
-from reasoner.checks import claims_verdict
 from reasoner.types import AnswerConstraint
-from reasoner_strategies.select import PROMPT, shown_solution
+from reasoner_strategies.select import PROMPT, leading_pair, shown_solution
+from reasoner_strategies.vote import judge
 
 
 def voters(task: Any, problem: Problem, row: dict) -> list[Attempt]:
-    """The attempts that voted: an answer the task's check does not fail, from a chain with
-    no false calculation left (what `vote(filter=True)` keeps)."""
-    kept = []
-    for attempt in map(Attempt.model_validate, row["attempts"]):
-        if attempt.answer is None or attempt.error:
-            continue
-        value = task.parse(attempt.answer)
-        if value is None or task.check(problem, value).failed:
-            continue
-        if not attempt.program and claims_verdict(attempt.text).failed:
-            continue
-        kept.append(attempt)
-    return kept
+    """The attempts that voted, judged as `vote(filter=True)` judges them: none a check
+    failed, and only the passed ones when any passed."""
+    judged = [
+        (attempt, judge(task, problem, attempt))
+        for attempt in map(Attempt.model_validate, row["attempts"])
+        if attempt.answer is not None and not attempt.error
+    ]
+    unfailed = [(a, verdicts) for a, verdicts in judged if not any(v.failed for v in verdicts)]
+    passed = [a for a, verdicts in unfailed if any(v.passed for v in verdicts)]
+    return passed or [a for a, _ in unfailed]
 
 
 def pairs(pool: list[Attempt]) -> dict[str, tuple[Attempt, Attempt]]:
     """The pair each rule would show, leader first; a rule with no pair is left out."""
-    counts = Counter(a.answer for a in pool)
     found: dict[str, tuple[Attempt, Attempt]] = {}
-    if len(counts) >= 2:
-        (first, _), (second, _) = counts.most_common(2)
-        found["top"] = (_first_with(pool, first), _first_with(pool, second))
+    top = leading_pair(list(enumerate(pool)))
+    if top is not None:
+        found["top"] = (pool[top[0]], pool[top[1]])
+    counts = Counter(a.answer for a in pool)
     leaders = {}
     for method in ("pal", "cot"):
         mine = Counter(a.answer for a in pool if a.strategy.startswith(method))
         if mine:
             # most common within the method, ties broken by the pool's count, then order
             best = max(mine, key=lambda ans: (mine[ans], counts[ans]))
-            leaders[method] = _first_with(pool, best)
+            leaders[method] = next(a for a in pool if a.answer == best)
     if len(leaders) == 2 and leaders["pal"].answer != leaders["cot"].answer:
         found["methods"] = (leaders["pal"], leaders["cot"])
     return found
-
-
-def _first_with(pool: list[Attempt], answer: str | None) -> Attempt:
-    return next(a for a in pool if a.answer == answer)
 
 
 #: Replies already read, by (problem, first answer and method, second answer and method):

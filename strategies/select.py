@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 
 from reasoner import Session, strategy
 from reasoner.session import clip
@@ -47,14 +48,11 @@ def select(max_tokens: int = 4):
 
     async def run(s: Session) -> None:
         attempts = s.all_attempts()
-        answered = [i for i in s.pool if attempts[i].answer is not None]
-        counts = Counter(attempts[i].answer for i in answered)
-        if len(counts) < 2:
+        pair = leading_pair([(i, attempts[i]) for i in s.pool])
+        if pair is None:
             s.note("select", "the pool agrees (or has no answer): nothing to choose")
             return
-        (first_answer, _), (second_answer, _) = counts.most_common(2)
-        first = next(i for i in answered if attempts[i].answer == first_answer)
-        second = next(i for i in answered if attempts[i].answer == second_answer)
+        first, second = pair
         prompt = PROMPT.format(
             problem=s.problem.prompt,
             first=shown_solution(attempts[first]),
@@ -79,6 +77,20 @@ def select(max_tokens: int = 4):
         s.note("select", f"chose ({reply}) {attempts[chosen].answer} over the other answer")
 
     return run
+
+
+def leading_pair(candidates: Sequence[tuple[int, Attempt]]) -> tuple[int, int] | None:
+    """The indices of the first attempts with the two most common answers (ties: the earlier
+    answer first), or None when fewer than two answers were given."""
+    answered = [(i, a.answer) for i, a in candidates if a.answer is not None]
+    counts = Counter(answer for _, answer in answered)
+    if len(counts) < 2:
+        return None
+    (first, _), (second, _) = counts.most_common(2)
+    return (
+        next(i for i, answer in answered if answer == first),
+        next(i for i, answer in answered if answer == second),
+    )
 
 
 def shown_solution(attempt: Attempt) -> str:

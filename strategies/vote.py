@@ -34,7 +34,7 @@ from typing import Any
 
 from scipy.stats import beta
 
-from reasoner import Session, strategy
+from reasoner import Problem, Session, Task, strategy
 from reasoner.checks import claims_verdict
 from reasoner.strategy import Rounds
 from reasoner.types import Attempt, Verdict
@@ -141,14 +141,16 @@ async def _check_all(s: Session, indices: list[int]) -> list[int]:
     """Checks every attempt that has no verdict yet (in threads: a check can take seconds)."""
     attempts = s.all_attempts()
     todo = [i for i in indices if attempts[i].answer is not None and not s.verdicts_for(i)]
-    judged = await asyncio.gather(*(asyncio.to_thread(_judge, s, attempts[i]) for i in todo))
+    judged = await asyncio.gather(
+        *(asyncio.to_thread(judge, s.task, s.problem, attempts[i]) for i in todo)
+    )
     for i, verdicts in zip(todo, judged, strict=True):
         for verdict in verdicts:
             s.verdict(verdict.checker or "check", verdict.status, verdict.evidence, index=i)
     return indices
 
 
-def _judge(s: Session, attempt: Attempt) -> list[Verdict]:
+def judge(task: Task, problem: Problem, attempt: Attempt) -> list[Verdict]:
     """The task's verdict on a sample's answer and, for a chain of thought, a failed verdict
     when one of its stated calculations is false.
 
@@ -157,7 +159,7 @@ def _judge(s: Session, attempt: Attempt) -> list[Verdict]:
     ended right. Steps that all hold are no evidence that the question was read right, so
     they add no passed verdict (which would settle the vote on that one sample).
     """
-    verdicts = [s.task.check(s.problem, s.task.parse(attempt.answer))]
+    verdicts = [task.check(problem, task.parse(attempt.answer))]
     if attempt.program is None and attempt.text:
         steps = claims_verdict(attempt.text, checker=ARITHMETIC_CHECKER)
         if steps.failed:
